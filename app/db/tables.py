@@ -1,0 +1,389 @@
+"""ORM classes for the whole product (SQLAlchemy 2.0 typed mapping).
+
+Conventions: money is integer fen (``*_fen``), timestamps are UTC, calendar days are ``Date``,
+structured lists that are read and written as a whole (requirements, keyword rules) are JSON.
+Relationships are ``lazy="raise"``: load what you need with ``selectinload``.
+Schema changes go through Alembic only (``app/db/migrations``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+
+# --------------------------------------------------------------------------------------------
+# Organisation: departments and positions
+
+
+class Department(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
+    kind: Mapped[str] = mapped_column(String(20), default="clinical")  # clinical/nursing/medtech/admin
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    parent: Mapped[Department | None] = relationship(remote_side="Department.id", lazy="raise")
+
+
+class Position(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "positions"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    job_family: Mapped[str] = mapped_column(String(20))  # physician/nursing/medtech/admin
+    grade: Mapped[str] = mapped_column(String(40), default="")  # 专业技术十级 ...
+    title_ladder: Mapped[str] = mapped_column(String(40), default="")  # 住院医师 ...
+    headcount: Mapped[int] = mapped_column(Integer, default=1)
+    duties: Mapped[str] = mapped_column(Text, default="")
+    requirements: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    nice_to_have: Mapped[str] = mapped_column(Text, default="")
+    is_ai_medical: Mapped[bool] = mapped_column(Boolean, default=False)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    department: Mapped[Department] = relationship(lazy="raise")
+    competencies: Mapped[list[PositionCompetency]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="PositionCompetency.sort_order"
+    )
+
+
+class PositionCompetency(IdMixin, Base):
+    __tablename__ = "position_competencies"
+    __table_args__ = (UniqueConstraint("position_id", "name"),)
+
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+    weight: Mapped[int] = mapped_column(Integer)  # percent, sums to 100 per position
+    pass_bar: Mapped[float] = mapped_column(default=6.0)  # 0–10 scale
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --------------------------------------------------------------------------------------------
+# People: one record per person; candidate and employee are roles of that person
+
+
+class Person(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "people"
+
+    name: Mapped[str] = mapped_column(String(50), index=True)
+    gender: Mapped[str] = mapped_column(String(4), default="")  # 男/女/""
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    id_number: Mapped[str | None] = mapped_column(String(64))  # encrypted at rest (security issue)
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
+    email: Mapped[str | None] = mapped_column(String(120), index=True)
+    highest_degree: Mapped[str] = mapped_column(String(20), default="")
+    school: Mapped[str] = mapped_column(String(100), default="")
+    major: Mapped[str] = mapped_column(String(100), default="")
+    professional_title: Mapped[str] = mapped_column(String(40), default="")  # 职称
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Employee(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "employees"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), unique=True)
+    staff_no: Mapped[str] = mapped_column(String(20), unique=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id", ondelete="SET NULL"))
+    hire_date: Mapped[date] = mapped_column(Date)
+    leave_date: Mapped[date | None] = mapped_column(Date)
+    contract_type: Mapped[str] = mapped_column(String(30), default="fixed_3y")
+    probation_end: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # probation/active/left
+    nursing_start: Mapped[date | None] = mapped_column(Date)  # for 护龄津贴
+
+    person: Mapped[Person] = relationship(lazy="raise")
+    department: Mapped[Department] = relationship(lazy="raise")
+    position: Mapped[Position | None] = relationship(lazy="raise")
+
+
+class Licence(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "licences"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))  # 医师执业证书, 护士执业证书 ...
+    number: Mapped[str] = mapped_column(String(40), default="")
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    expiry_date: Mapped[date | None] = mapped_column(Date, index=True)
+    scope: Mapped[str] = mapped_column(String(60), default="")  # 执业范围
+    location: Mapped[str] = mapped_column(String(100), default="")  # 执业地点
+    next_assessment: Mapped[date | None] = mapped_column(Date)  # 医师定期考核
+
+    person: Mapped[Person] = relationship(lazy="raise")
+
+
+class Document(IdMixin, Base):
+    """A file kept in a person's archive; ``stored_path`` is relative to the data folder."""
+
+    __tablename__ = "documents"
+
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # resume/certificate/contract/recording/report
+    filename: Mapped[str] = mapped_column(String(255))
+    stored_path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(50), default="")
+
+
+class Candidate(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "candidates"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    position_id: Mapped[int | None] = mapped_column(ForeignKey("positions.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(40), default="")
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new/screened/interview/offer/hired/rejected/pool
+    applied_at: Mapped[date | None] = mapped_column(Date)
+    resume_text: Mapped[str] = mapped_column(Text, default="")
+    resume_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    extracted: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    corrections: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    screening_score: Mapped[float | None] = mapped_column()
+
+    person: Mapped[Person] = relationship(lazy="raise")
+    position: Mapped[Position | None] = relationship(lazy="raise")
+
+
+# --------------------------------------------------------------------------------------------
+# Interviews
+
+
+class Interview(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "interviews"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="RESTRICT"))
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    interviewers: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(20), default="planned")  # planned/recorded/analysed/decided
+    consent_audio: Mapped[bool | None] = mapped_column(Boolean)
+    consent_video: Mapped[bool | None] = mapped_column(Boolean)
+    consent_ai: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    total_score: Mapped[float | None] = mapped_column()
+    recommendation: Mapped[str | None] = mapped_column(String(20))  # recommend/hold/reject
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(50), default="")
+
+    candidate: Mapped[Candidate] = relationship(lazy="raise")
+    position: Mapped[Position] = relationship(lazy="raise")
+
+
+class TranscriptSegment(IdMixin, Base):
+    __tablename__ = "transcript_segments"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(20), default="live")  # live/retranscribed/edited
+    start_s: Mapped[float] = mapped_column()
+    end_s: Mapped[float] = mapped_column()
+    speaker: Mapped[str] = mapped_column(String(20), default="")  # interviewer/candidate/""
+    text: Mapped[str] = mapped_column(Text)
+    question_index: Mapped[int | None] = mapped_column(Integer)
+    words: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+
+
+class Course(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "courses"
+
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[str] = mapped_column(String(20), default="course")  # course/project/scenario/cme
+    level: Mapped[str] = mapped_column(String(20), default="basic")
+    dimensions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    hours: Mapped[float] = mapped_column(default=0.0)
+    credits: Mapped[float] = mapped_column(default=0.0)
+    prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)  # course codes
+
+
+class Enrollment(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("person_id", "course_id"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="RESTRICT"))
+    status: Mapped[str] = mapped_column(String(20), default="assigned")  # assigned/in_progress/done
+    due_date: Mapped[date | None] = mapped_column(Date)
+    progress_pct: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[float | None] = mapped_column()
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+    course: Mapped[Course] = relationship(lazy="raise")
+
+
+# --------------------------------------------------------------------------------------------
+# Attendance
+
+
+class ShiftType(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "shift_types"
+    __table_args__ = (UniqueConstraint("department_id", "code"),)
+
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(10))  # 白/小夜/大夜/休 ...
+    name: Mapped[str] = mapped_column(String(40))
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)  # may be <= start: crosses midnight
+    paid_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    break_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    is_night: Mapped[bool] = mapped_column(Boolean, default=False)
+    night_class: Mapped[str] = mapped_column(String(10), default="")
+    is_duty: Mapped[bool] = mapped_column(Boolean, default=False)  # 值班, paid apart from overtime
+    is_rest: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RosterEntry(IdMixin, Base):
+    __tablename__ = "roster_entries"
+    __table_args__ = (UniqueConstraint("employee_id", "day"),)
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    shift_type_id: Mapped[int] = mapped_column(ForeignKey("shift_types.id", ondelete="RESTRICT"))
+    fixed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    shift_type: Mapped[ShiftType] = relationship(lazy="raise")
+
+
+class ClockPunch(IdMixin, Base):
+    __tablename__ = "clock_punches"
+    __table_args__ = (UniqueConstraint("employee_id", "punched_at"),)
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    punched_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # stored UTC
+    device: Mapped[str] = mapped_column(String(40), default="")
+    import_batch: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AttendanceMonth(IdMixin, TimestampMixin, VersionMixin, Base):
+    """Per person per month summary, the figures payroll pays."""
+
+    __tablename__ = "attendance_months"
+    __table_args__ = (UniqueConstraint("employee_id", "month"),)
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    days_worked: Mapped[float] = mapped_column(default=0.0)
+    hours_worked: Mapped[float] = mapped_column(default=0.0)
+    absent_days: Mapped[float] = mapped_column(default=0.0)
+    late_count: Mapped[int] = mapped_column(Integer, default=0)
+    early_count: Mapped[int] = mapped_column(Integer, default=0)
+    missing_punches: Mapped[int] = mapped_column(Integer, default=0)
+    overtime_hours: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)  # extended/restday/holiday
+    night_shifts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # by night class
+    duty_shifts: Mapped[int] = mapped_column(Integer, default=0)
+    leave_days: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Payroll
+
+
+class PayProfile(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "pay_profiles"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), unique=True)
+    post_grade: Mapped[str] = mapped_column(String(40), default="")  # 岗位工资 table row
+    salary_level: Mapped[int] = mapped_column(Integer, default=1)  # 薪级
+    contract_wage_fen: Mapped[int] = mapped_column(Integer, default=0)
+    performance_base_fen: Mapped[int] = mapped_column(Integer, default=0)
+    post_coefficient: Mapped[float] = mapped_column(default=1.0)
+    performance_coefficient: Mapped[float] = mapped_column(default=1.0)
+    si_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # social insurance base
+    hf_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # housing fund base
+    hf_rate_pct: Mapped[float] = mapped_column(default=12.0)
+    bank_account: Mapped[str | None] = mapped_column(String(64))  # encrypted at rest (security issue)
+    special_additional_deduction_fen: Mapped[int] = mapped_column(Integer, default=0)  # monthly 专项附加
+
+    employee: Mapped[Employee] = relationship(lazy="raise")
+
+
+class PayrollRun(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "payroll_runs"
+    __table_args__ = (UniqueConstraint("month", "kind"),)
+
+    month: Mapped[str] = mapped_column(String(7))
+    kind: Mapped[str] = mapped_column(String(20), default="regular")
+    state: Mapped[str] = mapped_column(String(20), default="draft")  # draft/review/approved/locked
+    total_gross_fen: Mapped[int] = mapped_column(Integer, default=0)
+    total_net_fen: Mapped[int] = mapped_column(Integer, default=0)
+    headcount: Mapped[int] = mapped_column(Integer, default=0)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{state, by, at}]
+
+
+class PayrollLine(IdMixin, Base):
+    __tablename__ = "payroll_lines"
+    __table_args__ = (UniqueConstraint("run_id", "employee_id", "item_code"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("payroll_runs.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="RESTRICT"))
+    item_code: Mapped[str] = mapped_column(String(40))
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------------------------
+# Users and audit
+
+
+class User(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(50), default="")
+    role: Mapped[str] = mapped_column(String(30), default="hr")
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEntry(IdMixin, Base):
+    """Append-only log; each entry's hash covers the previous entry's hash (tamper-evident)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    username: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(40), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Meta(Base):
+    """Key/value facts about this database (e.g. how and when the demo was generated)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,441 @@
+"""Generate the demo hospital into a data folder (``python -m app demo --data-dir DIR``).
+
+Seeded and reproducible: the same seed and the same ``today`` give the same hospital. The roster
+and clock data cover the last complete calendar month before ``today``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from app.db.tables import (
+    Candidate,
+    ClockPunch,
+    Course,
+    Department,
+    Employee,
+    Enrollment,
+    Interview,
+    Licence,
+    Meta,
+    PayProfile,
+    Person,
+    Position,
+    PositionCompetency,
+    RosterEntry,
+    ShiftType,
+)
+from app.demo import vocab
+from app.demo.hospital import COURSES, DEPARTMENTS, ICU_CYCLE, POSITIONS, SHIFTS, WARD_CYCLE, DeptDef, PositionDef
+from app.demo.resumes import candidate_resume
+from app.domain.org import COMPETENCY_TEMPLATES, TITLE_LADDERS, Month
+from app.domain.timeutil import HOSPITAL_TZ
+from app.errors import Conflict
+from app.i18n import _
+from app.tasks import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SEED = 20261122
+
+
+@dataclass(frozen=True)
+class DemoStats:
+    departments: int
+    positions: int
+    employees: int
+    candidates: int
+    licences: int
+    courses: int
+    enrollments: int
+    roster_entries: int
+    punches: int
+    interviews: int
+    month: str
+
+
+def generate(
+    session: Session,
+    *,
+    seed: int = DEFAULT_SEED,
+    today: date | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> DemoStats:
+    """Fill an empty, migrated database. The caller owns the transaction."""
+    if session.scalar(select(Department.id).limit(1)) is not None:
+        raise Conflict(_("This database already holds data; the demo hospital goes only into an empty database."))
+    today = today or date.today()
+    gen = _Generator(session, random.Random(seed), today)
+    steps = [
+        ("departments", gen.departments),
+        ("positions", gen.positions),
+        ("employees", gen.employees),
+        ("candidates", gen.candidates),
+        ("courses", gen.courses),
+        ("rosters", gen.rosters),
+        ("clock", gen.clock_data),
+    ]
+    for i, (label, step) in enumerate(steps):
+        cancel.raise_if_cancelled()
+        progress(i, len(steps), label)
+        step()
+        session.flush()
+    session.add_all(
+        [
+            Meta(key="demo_seed", value=str(seed)),
+            Meta(key="demo_today", value=today.isoformat()),
+            Meta(key="demo_month", value=str(gen.month)),
+        ]
+    )
+    progress(len(steps), len(steps), "done")
+    return gen.stats()
+
+
+class _Generator:
+    def __init__(self, session: Session, rng: random.Random, today: date) -> None:
+        self.s = session
+        self.rng = rng
+        self.today = today
+        self.month = Month.previous_complete(today)
+        self.dept_by_code: dict[str, Department] = {}
+        self.dept_defs: dict[str, DeptDef] = {}
+        self.pos_by_code: dict[str, Position] = {}
+        self.pos_defs: dict[str, PositionDef] = {}
+        self.employees_by_dept: dict[str, list[tuple[Employee, Person, PositionDef | None]]] = {}
+        self.shift_by_code: dict[str, ShiftType] = {}
+        self.counts: dict[str, int] = {}
+        self.roster: list[tuple[Employee, date, str]] = []
+
+    def stats(self) -> DemoStats:
+        c = self.counts
+        return DemoStats(
+            c.get("departments", 0), c.get("positions", 0), c.get("employees", 0), c.get("candidates", 0),
+            c.get("licences", 0), c.get("courses", 0), c.get("enrollments", 0), c.get("roster", 0),
+            c.get("punches", 0), c.get("interviews", 0), str(self.month),
+        )
+
+    # ---------------------------------------------------------------- organisation
+    def departments(self) -> None:
+        order = 0
+
+        def add(d: DeptDef, parent: Department | None) -> None:
+            nonlocal order
+            order += 1
+            row = Department(code=d.code, name=d.name, kind=d.kind, parent=parent, sort_order=order)
+            self.s.add(row)
+            self.dept_by_code[d.code] = row
+            self.dept_defs[d.code] = d
+            for child in d.children:
+                add(child, row)
+
+        for d in DEPARTMENTS:
+            add(d, None)
+        self.counts["departments"] = len(self.dept_by_code)
+
+    def positions(self) -> None:
+        self.s.flush()
+        for p in POSITIONS:
+            template = COMPETENCY_TEMPLATES["ai_medical" if p.ai else p.family]
+            row = Position(
+                code=p.code, title=p.title, department_id=self.dept_by_code[p.dept].id, job_family=p.family,
+                grade=p.grade, title_ladder=p.min_title, headcount=p.headcount, duties=p.duties,
+                requirements={
+                    "min_degree": p.min_degree, "majors": list(p.majors), "licences": list(p.licences),
+                    "years": p.years, "guipei": p.guipei, "keywords": p.keywords,
+                },
+                nice_to_have=p.nice, is_ai_medical=p.ai,
+                competencies=[
+                    PositionCompetency(name=n, weight=w, pass_bar=7.0 if w >= 40 else 6.0, sort_order=i)
+                    for i, (n, w) in enumerate(template)
+                ],
+            )
+            self.s.add(row)
+            self.pos_by_code[p.code] = row
+            self.pos_defs[p.code] = p
+        self.counts["positions"] = len(POSITIONS)
+
+    # ---------------------------------------------------------------- people
+    def _positions_for(self, dept_code: str, family: str) -> list[PositionDef]:
+        return [p for p in POSITIONS if p.dept == dept_code and p.family == family]
+
+    def employees(self) -> None:
+        self.s.flush()
+        rng = self.rng
+        staff_no = 10000
+        n_licences = 0
+        for code, d in self.dept_defs.items():
+            for family, count in d.staff.items():
+                posts = self._positions_for(code, family) or self._positions_for(code, "nursing" if family == "nursing" else family)
+                for i in range(count):
+                    staff_no += rng.randrange(1, 4)
+                    post = self._pick_post(posts, i, count)
+                    emp, person, licences = self._employee(code, family, post, f"E{staff_no}")
+                    n_licences += licences
+                    self.employees_by_dept.setdefault(code, []).append((emp, person, post))
+        self.counts["employees"] = sum(len(v) for v in self.employees_by_dept.values())
+        self.counts["licences"] = n_licences
+
+    def _pick_post(self, posts: list[PositionDef], i: int, count: int) -> PositionDef | None:
+        if not posts:
+            return None
+        leaders = [p for p in posts if p.headcount == 1]
+        if i == 0 and leaders:
+            return leaders[0]
+        others = [p for p in posts if p.headcount > 1] or posts
+        weights = [p.headcount for p in others]
+        return self.rng.choices(others, weights=weights)[0]
+
+    def _employee(self, dept_code: str, family: str, post: PositionDef | None, staff_no: str) -> tuple[Employee, Person, int]:
+        rng = self.rng
+        gender = "女" if (family == "nursing" and rng.random() < 0.93) or rng.random() < 0.45 else "男"
+        ladder_key = post.ladder if post else {"physician": "医师", "nursing": "护理", "medtech": "技术", "admin": "行政"}[family]
+        ladder = TITLE_LADDERS[ladder_key]
+        min_idx = ladder.index(post.min_title) if post and post.min_title in ladder else 0
+        age = rng.randint(23 + 2 * min_idx, 58)
+        if family == "physician":
+            age = max(age, 26 + 3 * min_idx)
+        birth = date(self.today.year - age, rng.randint(1, 12), rng.randint(1, 28))
+        years_working = max(0, age - (26 if family == "physician" else 21) - rng.randint(0, 2))
+        title_idx = min(len(ladder) - 1, max(min_idx, years_working // 6))
+        degree = self._degree(family, post, title_idx)
+        school, major = self._school_major(family, post, degree)
+        person = Person(
+            name=vocab.person_name(rng, gender), gender=gender, birth_date=birth,
+            id_number=vocab.id_number(rng, birth, gender), phone=vocab.mobile(rng),
+            email=None, highest_degree=degree, school=school, major=major, professional_title=ladder[title_idx],
+        )
+        hire = self.today - timedelta(days=int(years_working * 365.25 * rng.uniform(0.3, 1.0)) + rng.randint(30, 400))
+        probation = hire > self.today - timedelta(days=180)
+        emp = Employee(
+            person=person, staff_no=staff_no, department_id=self.dept_by_code[dept_code].id,
+            position_id=self.pos_by_code[post.code].id if post else None, hire_date=hire,
+            contract_type=rng.choice(("fixed_3y", "fixed_3y", "fixed_5y", "open_ended")),
+            probation_end=(hire + timedelta(days=180)) if probation else None,
+            status="probation" if probation else "active",
+            nursing_start=hire - timedelta(days=rng.randint(0, 900)) if family == "nursing" else None,
+        )
+        self.s.add_all([person, emp])
+        n = self._licences(person, family, post, hire)
+        self._pay_profile(emp, family, title_idx, years_working)
+        return emp, person, n
+
+    def _degree(self, family: str, post: PositionDef | None, title_idx: int) -> str:
+        r = self.rng.random()
+        if family == "physician":
+            return "博士" if r < 0.25 + 0.1 * title_idx else ("硕士" if r < 0.85 else "本科")
+        if family == "nursing":
+            return "本科" if r < 0.55 else ("大专" if r < 0.95 else "硕士")
+        if post and post.ai:
+            return "硕士" if r < 0.7 else "博士"
+        return "本科" if r < 0.6 else ("硕士" if r < 0.8 else "大专")
+
+    def _school_major(self, family: str, post: PositionDef | None, degree: str) -> tuple[str, str]:
+        rng = self.rng
+        major = rng.choice(post.majors) if post and post.majors else {"physician": "临床医学", "nursing": "护理学", "medtech": "医学检验技术", "admin": "行政管理"}[family]
+        if family == "nursing":
+            return rng.choice(vocab.NURSING_SCHOOLS), major
+        if post and post.ai or major in ("计算机科学与技术", "软件工程", "统计学"):
+            return rng.choice(vocab.TECH_SCHOOLS), major
+        if family == "admin":
+            return rng.choice(vocab.GENERAL_SCHOOLS), major
+        return rng.choice(vocab.MEDICAL_SCHOOLS), major
+
+    def _licences(self, person: Person, family: str, post: PositionDef | None, hire: date) -> int:
+        rng = self.rng
+        rows: list[Licence] = []
+        num = lambda prefix: prefix + "".join(str(rng.randrange(10)) for _ in range(12))  # noqa: E731
+        if family == "physician":
+            issued = hire - timedelta(days=rng.randint(30, 700))
+            rows.append(Licence(person=person, kind="医师资格证书", number=num("1101"), issue_date=issued))
+            # 医师定期考核: 3-year cycle (医师法 第四十二条); the next assessment is within the cycle.
+            rows.append(Licence(person=person, kind="医师执业证书", number=num("2101"), issue_date=issued + timedelta(days=60),
+                                scope="内科专业" if "内" in (post.title if post else "") else "外科专业",
+                                location="本院", next_assessment=self.today + timedelta(days=rng.randint(-20, 3 * 365))))
+            if post and "大型设备上岗证" in post.licences:
+                rows.append(self._expiring(person, "大型设备上岗证", num("DX"), 4))
+        elif family == "nursing":
+            rows.append(self._expiring(person, "护士执业证书", num("2021"), 5))  # 护士执业注册 valid 5 years
+        elif family == "medtech":
+            kind = "药师资格证" if post and post.ladder == "药学" else "技师资格证"
+            if not (post and post.ai):
+                rows.append(Licence(person=person, kind=kind, number=num("JS"), issue_date=hire - timedelta(days=200)))
+            if post and "大型设备上岗证" in post.licences:
+                rows.append(self._expiring(person, "大型设备上岗证", num("DX"), 4))
+        self.s.add_all(rows)
+        return len(rows)
+
+    def _expiring(self, person: Person, kind: str, number: str, years: int) -> Licence:
+        """A registration valid ``years`` years; of every 25, one has lapsed, two expire within 30 days
+        and three within 90, so the register always shows each state."""
+        k = self.counts.get("expiring", 0) % 25
+        self.counts["expiring"] = self.counts.get("expiring", 0) + 1
+        if k == 7:
+            left = self.rng.randint(-60, -1)
+        elif k in (3, 15):
+            left = self.rng.randint(0, 30)
+        elif k in (5, 11, 21):
+            left = self.rng.randint(31, 90)
+        else:
+            left = self.rng.randint(91, years * 365)
+        expiry = self.today + timedelta(days=left)
+        issued = expiry - timedelta(days=years * 365)
+        return Licence(person=person, kind=kind, number=number, issue_date=issued, expiry_date=expiry,
+                       location="本院", scope="护理专业" if kind == "护士执业证书" else "")
+
+    def _pay_profile(self, emp: Employee, family: str, title_idx: int, years: int) -> None:
+        rng = self.rng
+        post_wage = (2800, 3200, 3900, 4800, 5800)[min(title_idx, 4)] * 100  # fen
+        level = min(65, 1 + years + rng.randint(0, 3))
+        level_wage = (300 + 45 * level) * 100
+        contract = post_wage + level_wage
+        self.s.add(
+            PayProfile(
+                employee=emp, post_grade=f"T{title_idx + 1}", salary_level=level, contract_wage_fen=contract,
+                performance_base_fen=(6000 + 1500 * title_idx) * 100 if family != "admin" else 5000 * 100,
+                post_coefficient=round(1.0 + 0.2 * title_idx, 2), performance_coefficient=0.8 if emp.status == "probation" else 1.0,
+                si_base_fen=max(contract + 400000, 500000), hf_base_fen=max(contract + 400000, 500000), hf_rate_pct=12.0,
+                bank_account=None if rng.random() < 0.01 else vocab.bank_account(rng),
+                special_additional_deduction_fen=rng.choice((0, 0, 100000, 200000, 300000, 400000)),
+            )
+        )
+
+    # ---------------------------------------------------------------- recruiting
+    def candidates(self) -> None:
+        rng = self.rng
+        open_posts = [p for p in POSITIONS if p.headcount > 1]
+        n = 0
+        interviews = 0
+        for i in range(60):
+            post = open_posts[i % len(open_posts)] if i < 48 else rng.choice([p for p in POSITIONS if p.ai] or open_posts)
+            gender = "女" if (post.family == "nursing" and rng.random() < 0.9) or rng.random() < 0.45 else "男"
+            resume = candidate_resume(rng, post, gender, self.today)
+            person = Person(
+                name=resume.name, gender=gender, birth_date=resume.birth, phone=resume.phone, email=resume.email,
+                highest_degree=resume.degree, school=resume.school, major=resume.major,
+                professional_title=resume.title,
+            )
+            status = rng.choices(("new", "screened", "interview", "pool", "rejected"), weights=(30, 25, 25, 10, 10))[0]
+            cand = Candidate(
+                person=person, position_id=self.pos_by_code[post.code].id, source=rng.choice(("医院官网", "校园招聘", "人才市场", "内部推荐")),
+                status=status, applied_at=self.today - timedelta(days=rng.randint(1, 60)), resume_text=resume.text,
+            )
+            self.s.add_all([person, cand])
+            n += 1
+            if status == "interview":
+                self.s.flush()
+                when = datetime.combine(self.today + timedelta(days=rng.randint(1, 14)), time(9 + rng.randint(0, 7), 0), HOSPITAL_TZ)
+                self.s.add(Interview(candidate_id=cand.id, position_id=cand.position_id, scheduled_at=when.astimezone(UTC),
+                                     interviewers="人事专员, 科室主任", state="planned"))
+                interviews += 1
+        self.counts["candidates"] = n
+        self.counts["interviews"] = interviews
+
+    # ---------------------------------------------------------------- training
+    def courses(self) -> None:
+        rows = {}
+        for code, title, fmt, level, dims, hours, credits, prereq, desc in COURSES:
+            c = Course(code=code, title=title, format=fmt, level=level, dimensions=list(dims), hours=hours,
+                       credits=credits, prerequisites=list(prereq), description=desc)
+            self.s.add(c)
+            rows[code] = c
+        self.s.flush()
+        rng = self.rng
+        enrolled = 0
+        everyone = [(e, p, post) for v in self.employees_by_dept.values() for e, p, post in v]
+        for emp, person, post in rng.sample(everyone, 90):
+            family = post.family if post else "admin"
+            pool = {
+                "physician": ("C-XD01", "C-JJ01", "C-BM01", "C-GT01", "C-TJ01"),
+                "nursing": ("C-HL01", "C-JJ01", "C-YG01", "C-GT01", "C-BM01"),
+                "medtech": ("C-YX01", "C-TJ01", "C-BZ01", "C-YG01", "C-PY01"),
+                "admin": ("C-PY01", "C-GT02", "C-BM01", "C-TJ01", "C-CT01"),
+            }[family]
+            for code in rng.sample(pool, 2):
+                status = rng.choices(("assigned", "in_progress", "done"), weights=(30, 40, 30))[0]
+                due = self.today + timedelta(days=rng.randint(-30, 90))
+                self.s.add(Enrollment(
+                    person_id=person.id, course_id=rows[code].id, status=status, due_date=due,
+                    progress_pct=100 if status == "done" else (rng.randint(5, 90) if status == "in_progress" else 0),
+                    score=round(rng.uniform(62, 98), 1) if status == "done" else None,
+                    completed_on=min(due, self.today) if status == "done" else None, reason="年度继续医学教育" if rows[code].format == "cme" else "岗位能力提升",
+                ))
+                enrolled += 1
+        self.counts["courses"] = len(rows)
+        self.counts["enrollments"] = enrolled
+
+    # ---------------------------------------------------------------- attendance
+    def rosters(self) -> None:
+        for code, name, start, end, paid, night_class, is_night, is_duty, is_rest in SHIFTS:
+            st = ShiftType(
+                code=code, name=name, start_time=time.fromisoformat(start) if start else None,
+                end_time=time.fromisoformat(end) if end else None, paid_minutes=paid, night_class=night_class,
+                is_night=is_night, is_duty=is_duty, is_rest=is_rest,
+            )
+            self.s.add(st)
+            self.shift_by_code[code] = st
+        self.s.flush()
+        days = self.month.days()
+        rows: list[dict[str, object]] = []
+        for code, d in self.dept_defs.items():
+            staff = self.employees_by_dept.get(code, [])
+            if not d.roster or not staff:
+                continue
+            for k, (emp, _person, post) in enumerate(staff):
+                family = post.family if post else ""
+                if d.roster in ("ward", "icu") and family == "nursing":
+                    if post and post.headcount == 1:  # head nurse: weekday day shifts
+                        cells = ["白" if day.weekday() < 5 else "休" for day in days]
+                    else:
+                        cycle = ICU_CYCLE if d.roster == "icu" else WARD_CYCLE
+                        cells = [cycle[(k + i) % len(cycle)] for i in range(len(days))]
+                elif family == "physician" and d.roster in ("duty", "ward", "icu"):
+                    # 24 h 值班 every sixth day, the day after it off (下夜), weekday day shifts otherwise
+                    cells = [
+                        "值" if (i + k) % 6 == 0 else "下夜" if (i + k) % 6 == 1 else ("白" if day.weekday() < 5 else "休")
+                        for i, day in enumerate(days)
+                    ]
+                else:
+                    continue
+                for day, cell in zip(days, cells, strict=True):
+                    rows.append({"employee_id": emp.id, "day": day, "shift_type_id": self.shift_by_code[cell].id, "fixed": False})
+                    self.roster.append((emp, day, cell))
+        if rows:
+            self.s.execute(insert(RosterEntry), rows)
+        self.counts["roster"] = len(rows)
+
+    def clock_data(self) -> None:
+        """Punches for rostered working shifts, with the usual errors: missing, late, doubled."""
+        rng = self.rng
+        rows: dict[tuple[int, datetime], dict[str, object]] = {}
+        for emp, day, code in self.roster:
+            st = self.shift_by_code[code]
+            if st.is_rest or st.start_time is None or st.end_time is None:
+                continue
+            start = datetime.combine(day, st.start_time, HOSPITAL_TZ)
+            end = datetime.combine(day, st.end_time, HOSPITAL_TZ)
+            if end <= start:
+                end += timedelta(days=1)  # crosses midnight: check-out the next morning
+            r = rng.random()
+            clock_in = start - timedelta(minutes=rng.randint(3, 20), seconds=rng.randint(0, 59))
+            if r < 0.03:
+                clock_in = start + timedelta(minutes=rng.randint(6, 40))  # late
+            clock_out = end + timedelta(minutes=rng.randint(0, 25), seconds=rng.randint(0, 59))
+            punches = [clock_in, clock_out]
+            if r > 0.98:
+                punches.pop(rng.randrange(2))  # missing punch
+            elif 0.95 < r <= 0.98:
+                punches.append(clock_in + timedelta(seconds=rng.randint(20, 90)))  # pressed twice
+            device = "门诊楼1F" if code == "值" else f"{emp.department_id:02d}病区考勤机"
+            for p in punches:
+                utc = p.astimezone(UTC)
+                rows[(emp.id, utc)] = {"employee_id": emp.id, "punched_at": utc, "device": device, "import_batch": "demo"}
+        if rows:
+            self.s.execute(insert(ClockPunch), list(rows.values()))
+        self.counts["punches"] = len(rows)

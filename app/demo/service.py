@@ -1,0 +1,40 @@
+"""Create a data folder holding the demo hospital."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from app.context import AppContext, open_app, resolve_data_dir
+from app.db.uow import unit_of_work
+from app.demo.generate import DEFAULT_SEED, DemoStats, generate
+from app.errors import Conflict
+from app.i18n import _
+from app.paths import DataDir
+from app.tasks import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
+
+
+def create_demo(
+    data_dir: str | Path | DataDir | None,
+    *,
+    seed: int | None = None,
+    today: date | None = None,
+    force: bool = False,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> tuple[AppContext, DemoStats]:
+    """A fresh demo database in ``data_dir``; refuses to touch an existing one unless ``force``."""
+    data = data_dir if isinstance(data_dir, DataDir) else resolve_data_dir(data_dir)
+    if data.db_path.exists():
+        if not force:
+            raise Conflict(
+                _("{path} already holds a database. Choose an empty folder or add --force to replace it.").format(
+                    path=data.db_path
+                )
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(data.db_path) + suffix).unlink(missing_ok=True)
+    ctx = open_app(data)
+    with unit_of_work(ctx.session_factory, write=True) as session:
+        stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
+    return ctx, stats

@@ -1,0 +1,21 @@
+"""All services of one open database, built once by ``app.context.open_app``."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.paths import DataDir
+from app.services.org import OrgService
+from app.services.people import PeopleService
+from app.services.recruiting import RecruitingService
+from app.services.training import TrainingService
+from app.services.workforce import WorkforceService
+
+
+class Services:
+    def __init__(self, factory: sessionmaker[Session], data: DataDir) -> None:
+        self.org = OrgService(factory)
+        self.people = PeopleService(factory)
+        self.recruiting = RecruitingService(factory)
+        self.training = TrainingService(factory)
+        self.workforce = WorkforceService(factory)

@@ -1,0 +1,1 @@
+"""Chinese text utilities shared by screening, interview analysis and training."""

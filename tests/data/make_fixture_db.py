@@ -1,0 +1,65 @@
+"""Write a small database at a given schema revision, for the upgrade tests.
+
+    python tests/data/make_fixture_db.py REVISION OUT.sqlite3
+
+Every revision that changes the schema leaves its fixture here (db_<revision>.sqlite3) so later
+commits prove they upgrade it without losing data. The rows are inserted with plain SQL so the
+script does not depend on today's ORM.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+ROWS_0001 = [
+    "INSERT INTO departments (id, code, name, parent_id, kind, sort_order, active, created_at, updated_at, version) "
+    "VALUES (1, 'NK', '内科', NULL, 'clinical', 1, 1, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO departments (id, code, name, parent_id, kind, sort_order, active, created_at, updated_at, version) "
+    "VALUES (2, 'NK-XN', '心血管内科', 1, 'clinical', 2, 1, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO positions (id, code, title, department_id, job_family, grade, title_ladder, headcount, duties, "
+    "requirements, nice_to_have, is_ai_medical, open, created_at, updated_at, version) VALUES (1, 'P-1', '心内科住院医师', 2, "
+    "'physician', '专业技术十二级', '住院医师', 3, '负责病区诊疗', '{\"min_degree\": \"硕士\"}', '', 0, 1, "
+    "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO position_competencies (id, position_id, name, weight, pass_bar, sort_order) VALUES (1, 1, '专业知识', 40, 7.0, 0)",
+    "INSERT INTO people (id, name, gender, birth_date, id_number, phone, email, highest_degree, school, major, "
+    "professional_title, notes, created_at, updated_at, version) VALUES (1, '张晓明', '男', '1990-05-01', "
+    "'11010519900501001X', '13800000000', NULL, '硕士', '首都医科大学', '内科学', '主治医师', '', "
+    "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO employees (id, person_id, staff_no, department_id, position_id, hire_date, leave_date, contract_type, "
+    "probation_end, status, nursing_start, created_at, updated_at, version) VALUES (1, 1, 'E0001', 2, 1, '2020-07-01', "
+    "NULL, 'fixed_3y', NULL, 'active', NULL, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO licences (id, person_id, kind, number, issue_date, expiry_date, scope, location, next_assessment, "
+    "created_at, updated_at, version) VALUES (1, 1, '医师执业证书', '210100000001', '2016-09-01', NULL, '内科专业', "
+    "'本院', '2027-06-30', '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO pay_profiles (id, employee_id, post_grade, salary_level, contract_wage_fen, performance_base_fen, "
+    "post_coefficient, performance_coefficient, si_base_fen, hf_base_fen, hf_rate_pct, bank_account, "
+    "special_additional_deduction_fen, created_at, updated_at, version) VALUES (1, 1, 'T2', 12, 1234567, 800000, 1.2, "
+    "1.0, 1634567, 1634567, 12.0, '6222000000000000001', 200000, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+]
+
+ROWS = {"0001_initial": ROWS_0001}
+
+
+def make(revision: str, out: Path) -> None:
+    from app.db.engine import make_engine
+    from app.db.migrate import upgrade
+
+    out.unlink(missing_ok=True)
+    engine = make_engine(out)
+    upgrade(engine, revision)
+    engine.dispose()
+    con = sqlite3.connect(out)
+    with con:
+        for sql in ROWS[revision]:
+            con.execute(sql)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("VACUUM")
+    con.close()
+
+
+if __name__ == "__main__":
+    make(sys.argv[1], Path(sys.argv[2]))

@@ -1,0 +1,80 @@
+"""Alembic is the only way the schema changes, and upgrades keep data."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from app.context import open_app
+from app.db import tables  # noqa: F401
+from app.db.base import Base
+from app.db.engine import make_engine
+from app.db.migrate import all_revisions, current_revision, head_revision, upgrade
+from app.paths import DataDir
+
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data").glob("db_*.sqlite3"))
+
+
+def test_orm_matches_the_migrations(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "x.sqlite3")
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_pragmas_on_every_connection(ctx) -> None:  # type: ignore[no-untyped-def]
+    with ctx.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_migrations_step_one_revision_at_a_time(tmp_path: Path) -> None:
+    engine = make_engine(tmp_path / "steps.sqlite3")
+    for rev in all_revisions():
+        upgrade(engine, rev)
+        assert current_revision(engine) == rev
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_database_from_an_earlier_commit_upgrades_without_losing_data(fixture: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    shutil.copy(fixture, folder / DataDir.DB_NAME)
+    before = _row_counts(folder / DataDir.DB_NAME)
+    ctx = open_app(folder)
+    try:
+        assert current_revision(ctx.engine) == head_revision()
+        after = _row_counts(folder / DataDir.DB_NAME)
+        for table, n in before.items():
+            if table != "alembic_version":
+                assert after.get(table, 0) >= n, table
+        people = ctx.services.people.employees()
+        assert [(p.staff_no, p.name) for p in people] == [("E0001", "张晓明")]
+        if ctx.migrated:
+            assert list(ctx.data.backups.glob("*pre-migrate*")), "a backup is taken before migrating"
+    finally:
+        ctx.close()
+
+
+def test_fixture_exists_for_the_head_revision() -> None:
+    """Each schema revision leaves a fixture (tests/data/make_fixture_db.py) for later upgrade tests."""
+    assert any(head_revision() in p.stem for p in FIXTURES)
+
+
+def _row_counts(path: Path) -> dict[str, int]:
+    con = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {n: con.execute(f'SELECT COUNT(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        con.close()
