@@ -1,0 +1,141 @@
+"""``payroll`` commands: ``simulate FILE.json`` runs a year of cumulative income-tax withholding."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from app.cli import add_json_argument, print_json
+from app.errors import InvalidInput
+from app.i18n import _
+from app.payroll.money import MoneyError, fmt, money
+from app.payroll.tax import MonthInput, WithholdingOptions, YearResult, withhold_year
+
+AMOUNT_FIELDS = (
+    "gross",
+    "tax_free",
+    "special_deduction",
+    "special_additional_deduction",
+    "other_deduction",
+    "tax_relief",
+)
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("payroll", help=_("payroll calculations"))
+    sub = p.add_subparsers(dest="payroll_command", metavar="COMMAND")
+    sim = sub.add_parser(
+        "simulate",
+        help=_("simulate a year of income tax withholding (cumulative method) from a JSON file"),
+    )
+    sim.add_argument("file", metavar="FILE.json", help=_("JSON input file"))
+    add_json_argument(sim)  # the output is JSON either way
+    sim.set_defaults(func=_simulate)
+    p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
+
+
+def _amount(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidInput(
+            _('Field {field} must be an amount such as "30000.00".').format(field=field)
+        )
+    try:
+        amount = money(value)
+    except MoneyError:
+        raise InvalidInput(
+            _('Field {field} must be an amount with at most two decimals, such as "30000.00".').format(field=field)
+        ) from None
+    if amount < 0:
+        raise InvalidInput(_("Field {field} must not be negative.").format(field=field))
+    return amount
+
+
+def _int(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(_("Field {field} must be a whole number.").format(field=field))
+    return value
+
+
+def parse_simulation(data: Any) -> tuple[int, int, WithholdingOptions, list[MonthInput]]:
+    if not isinstance(data, dict):
+        raise InvalidInput(_("The input must be a JSON object with year, first_month and months."))
+    if "year" not in data:
+        raise InvalidInput(_("Field {field} is missing.").format(field="year"))
+    year = _int(data["year"], "year")
+    first_month = _int(data.get("first_month", 1), "first_month")
+    if not 1 <= first_month <= 12:
+        raise InvalidInput(_("Field {field} must be a month number from 1 to 12.").format(field="first_month"))
+    raw_opts = data.get("options", {})
+    if not isinstance(raw_opts, dict):
+        raise InvalidInput(_("Field {field} must be an object.").format(field="options"))
+    for key in raw_opts:
+        if key not in ("first_salary_of_year", "prior_year_under_60000"):
+            raise InvalidInput(_("Unknown field {field}.").format(field=f"options.{key}"))
+    for key in ("first_salary_of_year", "prior_year_under_60000"):
+        if not isinstance(raw_opts.get(key, False), bool):
+            raise InvalidInput(_("Field {field} must be true or false.").format(field=f"options.{key}"))
+    options = WithholdingOptions(
+        first_salary_of_year=raw_opts.get("first_salary_of_year", False),
+        prior_year_under_60000=raw_opts.get("prior_year_under_60000", False),
+    )
+    months_raw = data.get("months")
+    if not isinstance(months_raw, list) or not months_raw:
+        raise InvalidInput(_("Field {field} must be a non-empty list.").format(field="months"))
+    months: list[MonthInput] = []
+    for i, m in enumerate(months_raw):
+        where = f"months[{i}]"
+        if not isinstance(m, dict):
+            raise InvalidInput(_("Field {field} must be an object.").format(field=where))
+        for key in m:
+            if key != "month" and key not in AMOUNT_FIELDS:
+                raise InvalidInput(_("Unknown field {field}.").format(field=f"{where}.{key}"))
+        if "month" not in m:
+            raise InvalidInput(_("Field {field} is missing.").format(field=f"{where}.month"))
+        if "gross" not in m:
+            raise InvalidInput(_("Field {field} is missing.").format(field=f"{where}.gross"))
+        month = _int(m["month"], f"{where}.month")
+        if not 1 <= month <= 12:
+            raise InvalidInput(_("Field {field} must be a month number from 1 to 12.").format(field=f"{where}.month"))
+        amounts = {k: _amount(m.get(k, "0"), f"{where}.{k}") for k in AMOUNT_FIELDS}
+        months.append(MonthInput(month=month, **amounts))
+    return year, first_month, options, months
+
+
+def simulation_json(result: YearResult) -> dict[str, Any]:
+    return {
+        "months": [
+            {
+                "month": m.month,
+                "cumulative_taxable": fmt(m.cumulative_taxable),
+                "tax": fmt(m.tax),
+                "cumulative_tax": fmt(m.cumulative_tax),
+                "net": fmt(m.net),
+            }
+            for m in result.months
+        ],
+        "annual_tax": fmt(result.annual_tax),
+    }
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(_("File not found: {path}.").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(_("Cannot read {path}: {error}").format(path=path, error=exc)) from None
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            _("{path} is not valid JSON (line {line}, column {column}).").format(
+                path=path, line=exc.lineno, column=exc.colno
+            )
+        ) from None
+    year, first_month, options, months = parse_simulation(data)
+    print_json(simulation_json(withhold_year(year, first_month, months, options)))
+    return 0

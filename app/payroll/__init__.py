@@ -1,0 +1,13 @@
+"""Payroll engine under Chinese rules: pure, exact (Decimal), no database.
+
+Modules:
+- ``money``: Decimal helpers, fen <-> yuan, half-up rounding to the fen;
+- ``tax``: cumulative withholding of individual income tax (累计预扣法), annual one-off bonus;
+- ``social``: social insurance, housing fund and occupational annuity employee shares, dated city settings;
+- ``rules``: probation pay, mid-month pro-ration on 21.75 paid days, overtime, absence deduction;
+- ``formula``: a small safe expression language for custom pay items;
+- ``structure``: pay structures and the one employee-month evaluation;
+- ``excel`` / ``payslip``: the pay sheet, payslips (PDF) and bank transfer lists from plain data.
+
+The lead's payroll run (database, workflow, UI) calls these; nothing here stores anything.
+"""
