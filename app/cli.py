@@ -25,6 +25,7 @@ from app.i18n import _
 COMMAND_MODULES: list[str] = [
     "app.commands.core",
     "app.commands.payroll",
+    "app.analysis.cli",
 ]
 
 
