@@ -387,3 +387,103 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+# --------------------------------------------------------------------------------------------
+# Position DNA: screening rules, vocabulary, question bank (versioned), policies, interview plans
+
+
+class PositionRule(IdMixin, TimestampMixin, VersionMixin, Base):
+    """A keyword rule of a position, e.g. ``(医学影像 OR 影像诊断) AND (PyTorch OR 深度学习)``."""
+
+    __tablename__ = "position_rules"
+
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60), default="")
+    expression: Mapped[str] = mapped_column(Text)
+    required: Mapped[bool] = mapped_column(Boolean, default=False)  # hard filter or score only
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Synonym(IdMixin, TimestampMixin, Base):
+    """Hospital-wide synonym group: ``term`` matches any of ``equivalents``."""
+
+    __tablename__ = "synonyms"
+
+    term: Mapped[str] = mapped_column(String(60), unique=True)
+    equivalents: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class VocabularyTerm(IdMixin, TimestampMixin, Base):
+    """The hospital's own professional terms, added to the shipped medical vocabulary."""
+
+    __tablename__ = "vocabulary_terms"
+
+    term: Mapped[str] = mapped_column(String(60), unique=True)
+    tag: Mapped[str] = mapped_column(String(20), default="clin")  # clin/nurse/tech/hr
+
+
+class Question(IdMixin, TimestampMixin, VersionMixin, Base):
+    """A question's identity and tags; its wording lives in versions."""
+
+    __tablename__ = "questions"
+
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    job_family: Mapped[str] = mapped_column(String(20), default="")  # "" = any
+    positions: Mapped[list[str]] = mapped_column(JSON, default=list)  # position codes
+    dimension: Mapped[str] = mapped_column(String(40))
+    qtype: Mapped[str] = mapped_column(String(20))  # 专业知识/操作技能/情景题/职业素养/合规
+    difficulty: Mapped[int] = mapped_column(Integer, default=3)  # 1–5
+    is_clinical_scenario: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    licence_condition: Mapped[str] = mapped_column(String(200), default="")  # e.g. not for assessing individuals
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    current_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class QuestionVersion(IdMixin, Base):
+    __tablename__ = "question_versions"
+    __table_args__ = (UniqueConstraint("question_id", "number"),)
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    key_points: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reference_answer: Mapped[str] = mapped_column(Text, default="")
+    key_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    options: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # choice questions
+    answer: Mapped[str] = mapped_column(String(10), default="")
+    policy_ref: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40), default="")
+    change_note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Policy(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "policies"
+
+    title: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+
+class PolicyQuestion(Base):
+    __tablename__ = "policy_questions"
+
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InterviewQuestion(IdMixin, Base):
+    """A question of an interview's plan, pinned to the version that was asked."""
+
+    __tablename__ = "interview_questions"
+    __table_args__ = (UniqueConstraint("interview_id", "position_in_plan"),)
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    position_in_plan: Mapped[int] = mapped_column(Integer)
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="RESTRICT"))
+    interviewer_mark: Mapped[float | None] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text, default="")

@@ -67,6 +67,64 @@ class PositionDetail:
 
 
 class OrgService(Service):
+    def create_department(self, code: str, name: str, parent_id: int | None, kind: str = "clinical") -> int:
+        code, name = code.strip(), name.strip()
+        if not code or not name:
+            raise InvalidInput(_("A department needs a code and a name."))
+        with self._uow(write=True) as s:
+            if s.scalar(select(Department.id).where(Department.code == code)) is not None:
+                raise InvalidInput(_("The department code {code} is already used; choose another.").format(code=code))
+            if parent_id is not None and s.get(Department, parent_id) is None:
+                raise NotFound(_("The parent department no longer exists. Reload the list."))
+            order = (s.scalar(select(func.max(Department.sort_order))) or 0) + 1
+            dept = Department(code=code, name=name, parent_id=parent_id, kind=kind, sort_order=order)
+            s.add(dept)
+            s.flush()
+            return dept.id
+
+    def move_department(self, department_id: int, new_parent_id: int | None, expected_version: int) -> ChangeSet:
+        with self._uow(write=True) as s:
+            dept = load_for_update(s, Department, department_id, expected_version, _("Department"))
+            ancestor = new_parent_id
+            while ancestor is not None:
+                if ancestor == department_id:
+                    raise InvalidInput(
+                        _("{name} cannot move under itself or one of its own sub-departments.").format(name=dept.name)
+                    )
+                ancestor = s.scalar(select(Department.parent_id).where(Department.id == ancestor))
+            dept.parent_id = new_parent_id
+        return ChangeSet.of("departments")
+
+    def merge_departments(self, source_id: int, target_id: int, expected_version: int) -> ChangeSet:
+        """Move everything of ``source`` (staff, posts, sub-departments, shift types) into ``target``;
+        the source is kept inactive for history."""
+        if source_id == target_id:
+            raise InvalidInput(_("Choose two different departments to merge."))
+        from app.db.tables import ShiftType, User
+
+        with self._uow(write=True) as s:
+            source = load_for_update(s, Department, source_id, expected_version, _("Department"))
+            target = s.get(Department, target_id)
+            if target is None or not target.active:
+                raise NotFound(_("The target department no longer exists. Reload the list."))
+            ancestor: int | None = target.parent_id
+            while ancestor is not None:
+                if ancestor == source_id:
+                    raise InvalidInput(_("{name} cannot be merged into its own sub-department.").format(name=source.name))
+                ancestor = s.scalar(select(Department.parent_id).where(Department.id == ancestor))
+            for model in (Employee, Position, User):
+                s.execute(model.__table__.update().where(model.department_id == source_id).values(department_id=target_id))
+            taken = set(s.scalars(select(ShiftType.code).where(ShiftType.department_id == target_id)))
+            for st in s.scalars(select(ShiftType).where(ShiftType.department_id == source_id)):
+                if st.code in taken:
+                    s.delete(st)
+                else:
+                    st.department_id = target_id
+            s.execute(Department.__table__.update().where(Department.parent_id == source_id).values(parent_id=target_id))
+            source.active = False
+            source.name = _("{name} (merged into {target})").format(name=source.name, target=target.name)
+        return ChangeSet.of("departments", "employees", "positions", "shift_types")
+
     def rename_department(self, department_id: int, new_name: str, expected_version: int) -> ChangeSet:
         new_name = new_name.strip()
         if not new_name:

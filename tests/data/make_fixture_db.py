@@ -41,7 +41,31 @@ ROWS_0001 = [
     "1.0, 1634567, 1634567, 12.0, '6222000000000000001', 200000, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
 ]
 
-ROWS = {"0001_initial": ROWS_0001}
+ROWS_0002 = ROWS_0001 + [
+    "INSERT INTO questions (id, code, job_family, positions, dimension, qtype, difficulty, is_clinical_scenario, source, "
+    "licence_condition, active, current_version, created_at, updated_at, version) VALUES (1, 'Q-PRIV-1', 'physician', "
+    "'[\"P-1\"]', '职业素养', '合规', 2, 1, 'HR Desk original', '', 1, 2, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 2)",
+    "INSERT INTO question_versions (id, question_id, number, text, key_points, reference_answer, key_terms, options, "
+    "answer, policy_ref, created_at, created_by, change_note) VALUES (1, 1, 1, '患者家属要求查看病历，你如何处理？', "
+    "'[\"核实身份\"]', '', '[]', '{}', '', '', '2026-11-22 00:00:00', '', '')",
+    "INSERT INTO question_versions (id, question_id, number, text, key_points, reference_answer, key_terms, options, "
+    "answer, policy_ref, created_at, created_by, change_note) VALUES (2, 1, 2, '患者家属要求复印病历，你如何处理？', "
+    "'[\"核实身份\", \"授权委托\"]', '', '[]', '{}', '', '医疗机构病历管理规定', '2026-11-22 00:00:00', '', '')",
+    "INSERT INTO people (id, name, gender, birth_date, id_number, phone, email, highest_degree, school, major, "
+    "professional_title, notes, created_at, updated_at, version) VALUES (2, '李候选', '女', '1996-03-01', NULL, "
+    "'13900000000', NULL, '硕士', '复旦大学', '内科学', '住院医师', '', '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO candidates (id, person_id, position_id, source, status, applied_at, resume_text, resume_document_id, "
+    "extracted, corrections, screening_score, created_at, updated_at, version) VALUES (1, 2, 1, '官网', 'interview', "
+    "'2026-11-01', '个人简历', NULL, '{}', '{}', NULL, '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO interviews (id, candidate_id, position_id, scheduled_at, interviewers, state, consent_audio, "
+    "consent_video, consent_ai, consent_at, total_score, recommendation, decision, decision_reason, decided_by, "
+    "created_at, updated_at, version) VALUES (1, 1, 1, '2026-11-25 01:00:00', '主任', 'planned', NULL, NULL, NULL, "
+    "NULL, NULL, NULL, NULL, '', '', '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    "INSERT INTO interview_questions (id, interview_id, position_in_plan, question_version_id, interviewer_mark, notes) "
+    "VALUES (1, 1, 1, 1, NULL, '')",
+]
+
+ROWS = {"0001_initial": ROWS_0001, "0002_question_bank": ROWS_0002}
 
 
 def make(revision: str, out: Path) -> None:
@@ -57,6 +81,7 @@ def make(revision: str, out: Path) -> None:
         for sql in ROWS[revision]:
             con.execute(sql)
     con.execute("PRAGMA journal_mode=DELETE")
+    con.execute("PRAGMA page_size=1024")  # small fixture files: one page per table and index
     con.execute("VACUUM")
     con.close()
 

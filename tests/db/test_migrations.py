@@ -60,6 +60,15 @@ def test_database_from_an_earlier_commit_upgrades_without_losing_data(fixture: P
                 assert after.get(table, 0) >= n, table
         people = ctx.services.people.employees()
         assert [(p.staff_no, p.name) for p in people] == [("E0001", "张晓明")]
+        if "questions" in before:
+            # an interview keeps the question version it asked (v1), though the bank is at v2
+            con = sqlite3.connect(folder / DataDir.DB_NAME)
+            asked = con.execute(
+                "SELECT v.number, v.text FROM interview_questions iq JOIN question_versions v "
+                "ON v.id = iq.question_version_id WHERE iq.interview_id = 1"
+            ).fetchall()
+            con.close()
+            assert asked == [(1, "患者家属要求查看病历，你如何处理？")]
         if ctx.migrated:
             assert list(ctx.data.backups.glob("*pre-migrate*")), "a backup is taken before migrating"
     finally:
