@@ -320,6 +320,8 @@ class PayProfile(IdMixin, TimestampMixin, VersionMixin, Base):
     hf_rate_pct: Mapped[float] = mapped_column(default=12.0)
     bank_account: Mapped[str | None] = mapped_column(String(64))  # encrypted at rest (security issue)
     special_additional_deduction_fen: Mapped[int] = mapped_column(Integer, default=0)  # monthly 专项附加
+    category: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 医师/护士/医技/药剂/行政/工勤
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # e.g. ["护士长"]
 
     employee: Mapped[Employee] = relationship(lazy="raise")
 
@@ -335,6 +337,7 @@ class PayrollRun(IdMixin, TimestampMixin, VersionMixin, Base):
     total_net_fen: Mapped[int] = mapped_column(Integer, default=0)
     headcount: Mapped[int] = mapped_column(Integer, default=0)
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{state, by, at}]
+    warnings: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")  # [{employee_id, text}]
 
 
 class PayrollLine(IdMixin, Base):

@@ -32,7 +32,18 @@ from app.db.tables import (
     ShiftType,
 )
 from app.demo import vocab
-from app.demo.hospital import COURSES, DEPARTMENTS, ICU_CYCLE, POSITIONS, SHIFTS, WARD_CYCLE, DeptDef, PositionDef
+from app.demo.hospital import (
+    COURSES,
+    DEPARTMENTS,
+    ICU_CYCLE,
+    POSITIONS,
+    POST_GRADE_BY_TITLE,
+    SHIFTS,
+    WARD_CYCLE,
+    DeptDef,
+    PositionDef,
+    staff_category,
+)
 from app.demo.resumes import candidate_resume
 from app.domain.org import COMPETENCY_TEMPLATES, TITLE_LADDERS, Month
 from app.domain.timeutil import HOSPITAL_TZ
@@ -43,6 +54,10 @@ from app.tasks import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 20261122
+
+# 岗位工资 of the default pay structure, for the contract wage (岗位工资 + 薪级工资) of a profile.
+_POST_WAGE_FEN = {"专技四级": 393500, "专技七级": 288000, "专技十级": 226500, "专技十二级": 214000,
+                  "专技十三级": 208000, "管理七级": 246000, "管理八级": 222500, "管理九级": 208000}
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,7 @@ def generate(
             Meta(key="demo_seed", value=str(seed)),
             Meta(key="demo_today", value=today.isoformat()),
             Meta(key="demo_month", value=str(gen.month)),
+            Meta(key="hospital_name", value="示范市第一人民医院（演示）"),
         ]
     )
     progress(len(steps), len(steps), "done")
@@ -223,7 +239,7 @@ class _Generator:
         )
         self.s.add_all([person, emp])
         n = self._licences(person, family, post, hire)
-        self._pay_profile(emp, family, title_idx, years_working)
+        self._pay_profile(emp, family, ladder_key, ladder[title_idx], years_working)
         return emp, person, n
 
     def _degree(self, family: str, post: PositionDef | None, title_idx: int) -> str:
@@ -289,19 +305,24 @@ class _Generator:
         return Licence(person=person, kind=kind, number=number, issue_date=issued, expiry_date=expiry,
                        location="本院", scope="护理专业" if kind == "护士执业证书" else "")
 
-    def _pay_profile(self, emp: Employee, family: str, title_idx: int, years: int) -> None:
+    def _pay_profile(self, emp: Employee, family: str, ladder: str, title: str, years: int) -> None:
+        """Pay profile on the 事业单位 scales: post grade from the title, 薪级 from years of service."""
         rng = self.rng
-        post_wage = (2800, 3200, 3900, 4800, 5800)[min(title_idx, 4)] * 100  # fen
+        grade = POST_GRADE_BY_TITLE[title]
         level = min(65, 1 + years + rng.randint(0, 3))
-        level_wage = (300 + 45 * level) * 100
+        post_wage = _POST_WAGE_FEN.get(grade, 208000)
+        level_wage = (295 + 42 * (level - 1)) * 100
         contract = post_wage + level_wage
+        senior = grade in ("专技四级", "专技七级", "管理七级")
         self.s.add(
             PayProfile(
-                employee=emp, post_grade=f"T{title_idx + 1}", salary_level=level, contract_wage_fen=contract,
-                performance_base_fen=(6000 + 1500 * title_idx) * 100 if family != "admin" else 5000 * 100,
-                post_coefficient=round(1.0 + 0.2 * title_idx, 2), performance_coefficient=0.8 if emp.status == "probation" else 1.0,
+                employee=emp, post_grade=grade, salary_level=level, contract_wage_fen=contract,
+                category=staff_category(family, ladder),
+                performance_base_fen=0,
+                post_coefficient=1.3 if senior else 1.0, performance_coefficient=0.8 if emp.status == "probation" else 1.0,
                 si_base_fen=max(contract + 400000, 500000), hf_base_fen=max(contract + 400000, 500000), hf_rate_pct=12.0,
-                bank_account=None if rng.random() < 0.01 else vocab.bank_account(rng),
+                # every 97th new profile lacks a bank account, so the payroll review has one to flag
+                bank_account=None if (emp.staff_no and int(emp.staff_no[1:]) % 97 == 0) else vocab.bank_account(rng),
                 special_additional_deduction_fen=rng.choice((0, 0, 100000, 200000, 300000, 400000)),
             )
         )

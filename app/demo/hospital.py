@@ -135,10 +135,10 @@ POSITIONS: tuple[PositionDef, ...] = (
 # (code, name, start, end, paid minutes, night class, is_night, is_duty, is_rest)
 SHIFTS: tuple[tuple[str, str, str | None, str | None, int, str, bool, bool, bool], ...] = (
     ("白", "白班", "08:00", "16:00", 480, "", False, False, False),
-    ("小夜", "小夜班", "16:00", "00:00", 480, "B", True, False, False),
-    ("大夜", "大夜班", "00:00", "08:00", 480, "A", True, False, False),
+    ("小夜", "小夜班", "16:00", "00:00", 480, "小夜", True, False, False),
+    ("大夜", "大夜班", "00:00", "08:00", 480, "大夜", True, False, False),
     ("D12", "ICU白班(12h)", "08:00", "20:00", 660, "", False, False, False),
-    ("N12", "ICU夜班(12h)", "20:00", "08:00", 660, "A", True, False, False),
+    ("N12", "ICU夜班(12h)", "20:00", "08:00", 660, "长夜班", True, False, False),
     ("值", "24小时值班", "08:00", "08:00", 480, "", False, True, False),
     ("下夜", "下夜休息", None, None, 0, "", False, False, True),
     ("休", "休息", None, None, 0, "", False, False, True),
@@ -163,3 +163,23 @@ COURSES: tuple[tuple[str, str, str, str, tuple[str, ...], float, float, tuple[st
     ("C-XD01", "心电图判读", "course", "intermediate", ("专业知识",), 10, 3, (), "常见心律失常与急性心肌梗死心电图识别。"),
     ("C-YG01", "院感防控", "cme", "basic", ("操作技能", "职业素养"), 4, 2, (), "手卫生、标准预防与多重耐药菌防控。"),
 )
+
+
+# 事业单位 post grade (岗位等级) by professional title: the row of the pay tables a person is paid on.
+POST_GRADE_BY_TITLE: dict[str, str] = {
+    "住院医师": "专技十二级", "主治医师": "专技十级", "副主任医师": "专技七级", "主任医师": "专技四级",
+    "护士": "专技十三级", "护师": "专技十二级", "主管护师": "专技十级", "副主任护师": "专技七级", "主任护师": "专技四级",
+    "药士": "专技十三级", "药师": "专技十二级", "主管药师": "专技十级", "副主任药师": "专技七级", "主任药师": "专技四级",
+    "技士": "专技十三级", "技师": "专技十二级", "主管技师": "专技十级", "副主任技师": "专技七级", "主任技师": "专技四级",
+    "科员": "管理九级", "主管": "管理八级", "副科长": "管理八级", "科长": "管理七级",
+}
+
+# Staff category used by allowance tables (卫生津贴, 护龄津贴, 护士10%).
+def staff_category(family: str, ladder: str) -> str:
+    if family == "physician":
+        return "医师"
+    if family == "nursing":
+        return "护士"
+    if family == "medtech":
+        return "药剂" if ladder == "药学" else "医技"
+    return "行政"

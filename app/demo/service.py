@@ -8,6 +8,7 @@ from pathlib import Path
 from app.context import AppContext, open_app, resolve_data_dir
 from app.db.uow import unit_of_work
 from app.demo.generate import DEFAULT_SEED, DemoStats, generate
+from app.domain.org import Month
 from app.errors import Conflict
 from app.i18n import _
 from app.paths import DataDir
@@ -37,4 +38,21 @@ def create_demo(
     ctx = open_app(data)
     with unit_of_work(ctx.session_factory, write=True) as session:
         stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
+    demo_payroll(ctx, Month.parse(stats.month), cancel=cancel)
     return ctx, stats
+
+
+DEMO_USER = "演示数据"
+
+
+def demo_payroll(ctx: AppContext, month: Month, *, cancel: CancelToken = NEVER_CANCELLED) -> None:
+    """Locked runs from January to the demo month (the year-to-date that withholding needs), and a
+    draft for the month after it."""
+    payroll = ctx.services.payroll
+    for m in range(1, month.month + 1):
+        cancel.raise_if_cancelled()
+        label = f"{month.year:04d}-{m:02d}"
+        payroll.run_draft(label, user=DEMO_USER)
+        for state in ("review", "approved", "locked"):
+            payroll.advance(label, state, user=DEMO_USER)
+    payroll.run_draft(str(month.next()), user=DEMO_USER)

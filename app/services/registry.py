@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.paths import DataDir
 from app.services.org import OrgService
+from app.services.payroll import PayrollService
 from app.services.people import PeopleService
 from app.services.recruiting import RecruitingService
 from app.services.training import TrainingService
@@ -19,3 +20,4 @@ class Services:
         self.recruiting = RecruitingService(factory)
         self.training = TrainingService(factory)
         self.workforce = WorkforceService(factory)
+        self.payroll = PayrollService(factory)

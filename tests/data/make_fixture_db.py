@@ -65,7 +65,7 @@ ROWS_0002 = ROWS_0001 + [
     "VALUES (1, 1, 1, 1, NULL, '')",
 ]
 
-ROWS = {"0001_initial": ROWS_0001, "0002_question_bank": ROWS_0002}
+ROWS = {"0001_initial": ROWS_0001, "0002_question_bank": ROWS_0002, "0003_payroll_profiles": ROWS_0002}
 
 
 def make(revision: str, out: Path) -> None:

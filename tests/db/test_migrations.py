@@ -51,6 +51,10 @@ def test_database_from_an_earlier_commit_upgrades_without_losing_data(fixture: P
     folder.mkdir()
     shutil.copy(fixture, folder / DataDir.DB_NAME)
     before = _row_counts(folder / DataDir.DB_NAME)
+    con = sqlite3.connect(folder / DataDir.DB_NAME)
+    (old_revision,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    con.close()
+    revisions = all_revisions()
     ctx = open_app(folder)
     try:
         assert current_revision(ctx.engine) == head_revision()
@@ -60,6 +64,11 @@ def test_database_from_an_earlier_commit_upgrades_without_losing_data(fixture: P
                 assert after.get(table, 0) >= n, table
         people = ctx.services.people.employees()
         assert [(p.staff_no, p.name) for p in people] == [("E0001", "张晓明")]
+        if revisions.index(old_revision) < revisions.index("0003_payroll_profiles"):
+            con = sqlite3.connect(folder / DataDir.DB_NAME)
+            category = con.execute("SELECT category FROM pay_profiles WHERE employee_id = 1").fetchone()
+            con.close()
+            assert category == ("医师",)  # 0003 derives the staff category from the post
         if "questions" in before:
             # an interview keeps the question version it asked (v1), though the bank is at v2
             con = sqlite3.connect(folder / DataDir.DB_NAME)
