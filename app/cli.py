@@ -26,6 +26,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.core",
     "app.commands.payroll",
     "app.analysis.cli",
+    "app.commands.video",
 ]
 
 
