@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.payroll",
     "app.analysis.cli",
     "app.commands.video",
+    "app.commands.roster",
 ]
 
 
