@@ -40,6 +40,8 @@ class Department(IdMixin, TimestampMixin, VersionMixin, Base):
     kind: Mapped[str] = mapped_column(String(20), default="clinical")  # clinical/nursing/medtech/admin
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    shift_set: Mapped[str] = mapped_column(String(20), default="", server_default="")  # 三班倒/ICU12/值班/APN
+    working_time: Mapped[str] = mapped_column(String(20), default="standard", server_default="standard")  # or comprehensive
 
     parent: Mapped[Department | None] = relationship(remote_side="Department.id", lazy="raise")
 
@@ -256,6 +258,8 @@ class ShiftType(IdMixin, TimestampMixin, VersionMixin, Base):
     night_class: Mapped[str] = mapped_column(String(10), default="")
     is_duty: Mapped[bool] = mapped_column(Boolean, default=False)  # 值班, paid apart from overtime
     is_rest: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_day_offset: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: 大夜 starts next day
+    is_early: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class RosterEntry(IdMixin, Base):
@@ -278,6 +282,7 @@ class ClockPunch(IdMixin, Base):
     punched_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)  # stored UTC
     device: Mapped[str] = mapped_column(String(40), default="")
     import_batch: Mapped[str] = mapped_column(String(64), default="")
+    import_key: Mapped[str | None] = mapped_column(String(80), unique=True)  # staff no + minute: re-imports add nothing
 
 
 class AttendanceMonth(IdMixin, TimestampMixin, VersionMixin, Base):
@@ -299,6 +304,12 @@ class AttendanceMonth(IdMixin, TimestampMixin, VersionMixin, Base):
     duty_shifts: Mapped[int] = mapped_column(Integer, default=0)
     leave_days: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    late_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    early_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duty_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    corrections: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")  # [{field, old, new, reason, by, at}]
+    locked_by: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,3 +501,46 @@ class InterviewQuestion(IdMixin, Base):
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="RESTRICT"))
     interviewer_mark: Mapped[float | None] = mapped_column()
     notes: Mapped[str] = mapped_column(Text, default="")
+
+
+# --------------------------------------------------------------------------------------------
+# Attendance details: leave, missing-punch supplements, adjustments after a lock
+
+
+class LeaveRecord(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "leave_records"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    leave_type: Mapped[str] = mapped_column(String(10))  # 年假/病假/事假/婚假/产假/陪产假/丧假
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    days: Mapped[float] = mapped_column(default=0.0)
+    approved_by: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PunchSupplement(IdMixin, TimestampMixin, Base):
+    """补卡: a missing punch supplied by the employee and approved by HR."""
+
+    __tablename__ = "punch_supplements"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(5))  # in/out
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending/approved/rejected
+    decided_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+class AttendanceAdjustment(IdMixin, TimestampMixin, Base):
+    """A correction to a locked month, booked into a later month."""
+
+    __tablename__ = "attendance_adjustments"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    source_month: Mapped[str] = mapped_column(String(7))
+    book_month: Mapped[str] = mapped_column(String(7), index=True)
+    delta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(40), default="")

@@ -65,7 +65,25 @@ ROWS_0002 = ROWS_0001 + [
     "VALUES (1, 1, 1, 1, NULL, '')",
 ]
 
-ROWS = {"0001_initial": ROWS_0001, "0002_question_bank": ROWS_0002, "0003_payroll_profiles": ROWS_0002}
+ROWS_0004 = ROWS_0002 + [
+    "INSERT INTO shift_types (id, department_id, code, name, start_time, end_time, paid_minutes, break_minutes, is_night, "
+    "night_class, is_duty, is_rest, start_day_offset, is_early, created_at, updated_at, version) VALUES (1, 2, '大夜', "
+    "'大夜班', '00:00:00.000000', '08:00:00.000000', 480, 0, 1, '大夜', 0, 0, 1, 0, '2026-11-22 00:00:00', "
+    "'2026-11-22 00:00:00', 1)",
+    "INSERT INTO roster_entries (id, employee_id, day, shift_type_id, fixed) VALUES (1, 1, '2026-10-31', 1, 0)",
+    "INSERT INTO clock_punches (id, employee_id, punched_at, device, import_batch, import_key) VALUES "
+    "(1, 1, '2026-10-31 15:52:00', 'ICU', 'b1', 'E0001|2026-10-31T23:52')",
+    "INSERT INTO leave_records (id, employee_id, leave_type, first_day, last_day, days, approved_by, note, created_at, "
+    "updated_at, version) VALUES (1, 1, '年假', '2026-10-08', '2026-10-09', 2.0, '护士长', '', '2026-11-22 00:00:00', "
+    "'2026-11-22 00:00:00', 1)",
+]
+
+ROWS = {
+    "0001_initial": ROWS_0001,
+    "0002_question_bank": ROWS_0002,
+    "0003_payroll_profiles": ROWS_0002,
+    "0004_attendance": ROWS_0004,
+}
 
 
 def make(revision: str, out: Path) -> None:
