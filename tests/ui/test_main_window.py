@@ -37,8 +37,13 @@ def test_every_tab_shows_demo_data(window, qtbot) -> None:  # type: ignore[no-un
         window.tabs.setCurrentIndex(i)
         tables = _tables(page)
         if page.KEY == "payroll":
-            assert page.grid_model.rowCount() > 10 and page.grid_model.columnCount() == 2 + 31
-            assert "夜班" in page.summary.text()
+            roster = page.page("roster")
+            assert roster.grid_model.rowCount() > 10 and roster.grid_model.columnCount() == 2 + 31
+            assert "夜班" in roster.summary.text()
+            pay = page.page("payroll_run")
+            page.pages_widget.setCurrentWidget(pay)
+            assert pay.table.model.rowCount() > 250
+            assert "草稿" in pay.state.text() and pay.calc.isEnabled()
         else:
             assert tables and all(t.model.rowCount() > 0 for t in tables), page.KEY
     assert "数据库" in window.db_label.text()
