@@ -24,6 +24,7 @@ from app.i18n import _
 
 COMMAND_MODULES: list[str] = [
     "app.commands.core",
+    "app.commands.interview",
     "app.commands.payroll",
     "app.analysis.cli",
     "app.commands.video",

@@ -26,6 +26,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", metavar="DIR", help=_("use this data folder"))
     parser.add_argument("--screenshot", metavar="DIR", help=_("render every tab to DIR/<tab>.png and exit"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language"))
+    parser.add_argument("--exam", metavar="DIR", help=_("with --demo: also load the CMExam sample questions from DIR"))
     parser.add_argument("--today", help=argparse.SUPPRESS)  # fixed date for reproducible demo screenshots
     return parser.parse_args(list(argv) if argv is not None else None)
 
@@ -100,7 +101,7 @@ def open_context(args: argparse.Namespace, settings: config.Settings):  # type: 
     today = date.fromisoformat(args.today) if args.today else None
     if args.demo:
         data = paths.DataDir(Path(args.data_dir)) if args.data_dir else paths.DataDir(paths.user_data_dir() / "demo")
-        ctx, _stats = create_demo(data, today=today, force=True)
+        ctx, _stats = create_demo(data, today=today, force=True, exam_dir=Path(args.exam) if args.exam else None)
         return ctx
     data = resolve_data_dir(args.data_dir, settings)
     if database_exists(data):

@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=None, help=_("random seed (same seed, same hospital)"))
     p.add_argument("--today", default=None, help=_("date the demo is made on, YYYY-MM-DD (default: today)"))
     p.add_argument("--force", action="store_true", help=_("replace an existing database in the folder"))
+    p.add_argument("--exam", metavar="DIR", help=_("also load the CMExam sample questions from DIR (*.jsonl)"))
     add_json_argument(p)
     p.set_defaults(func=_demo)
 
@@ -50,7 +51,10 @@ def _demo(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise InvalidInput(_("--today must be a date like 2026-11-22.")) from exc
     started = time.perf_counter()
-    ctx, stats = create_demo(args.data_dir, seed=args.seed, today=today, force=args.force)
+    exam = Path(args.exam) if args.exam else None
+    if exam is not None and not sorted(exam.glob("*.jsonl")):
+        raise InvalidInput(_("No CMExam files (*.jsonl) in {path}.").format(path=exam))
+    ctx, stats = create_demo(args.data_dir, seed=args.seed, today=today, force=args.force, exam_dir=exam)
     ctx.close()
     elapsed = time.perf_counter() - started
     if args.json:

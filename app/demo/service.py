@@ -7,6 +7,7 @@ from pathlib import Path
 
 from app.context import AppContext, open_app, resolve_data_dir
 from app.db.uow import unit_of_work
+from app.demo.bank import demo_bank
 from app.demo.generate import DEFAULT_SEED, DemoStats, generate
 from app.domain.org import Month
 from app.errors import Conflict
@@ -21,6 +22,7 @@ def create_demo(
     seed: int | None = None,
     today: date | None = None,
     force: bool = False,
+    exam_dir: Path | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[AppContext, DemoStats]:
@@ -38,6 +40,7 @@ def create_demo(
     ctx = open_app(data)
     with unit_of_work(ctx.session_factory, write=True) as session:
         stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
+    demo_bank(ctx, exam_dir, cancel=cancel)
     demo_payroll(ctx, Month.parse(stats.month), cancel=cancel)
     return ctx, stats
 

@@ -8,6 +8,7 @@ from app.paths import DataDir
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
+from app.services.questions import QuestionBankService
 from app.services.recruiting import RecruitingService
 from app.services.training import TrainingService
 from app.services.workforce import WorkforceService
@@ -21,3 +22,4 @@ class Services:
         self.training = TrainingService(factory)
         self.workforce = WorkforceService(factory)
         self.payroll = PayrollService(factory)
+        self.questions = QuestionBankService(factory)
