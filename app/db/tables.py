@@ -544,3 +544,258 @@ class AttendanceAdjustment(IdMixin, TimestampMixin, Base):
     delta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+# --------------------------------------------------------------------------------------------
+# Interviews: recordings, observations, assessments, decisions, speaker profiles
+
+
+class InterviewRecording(IdMixin, TimestampMixin, Base):
+    """Files of one recording session; paths are relative to the data folder."""
+
+    __tablename__ = "interview_recordings"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    audio_path: Mapped[str] = mapped_column(String(500), default="")
+    video_dir: Mapped[str] = mapped_column(String(500), default="")
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    audio_seconds: Mapped[float] = mapped_column(default=0.0)
+    state: Mapped[str] = mapped_column(String(20), default="recording")  # recording/finished/recovered/deleted
+    engine: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class InterviewObservation(IdMixin, Base):
+    """Non-verbal observations per second of video (no frame is stored)."""
+
+    __tablename__ = "interview_observations"
+    __table_args__ = (UniqueConstraint("interview_id", "second"),)
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    second: Mapped[int] = mapped_column(Integer)
+    pct_face_present: Mapped[float] = mapped_column(default=0.0)
+    pct_looking_at_camera: Mapped[float] = mapped_column(default=0.0)
+    pct_smiling: Mapped[float] = mapped_column(default=0.0)
+    pct_frowning: Mapped[float] = mapped_column(default=0.0)
+    mean_yaw_deg: Mapped[float | None] = mapped_column()
+    mean_pitch_deg: Mapped[float | None] = mapped_column()
+    head_motion: Mapped[float] = mapped_column(default=0.0)
+    body_motion: Mapped[float] = mapped_column(default=0.0)
+
+
+class InterviewAssessment(IdMixin, TimestampMixin, Base):
+    """The computed assessment of one interview (answers, dimensions, recommendation) with evidence."""
+
+    __tablename__ = "interview_assessments"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), unique=True)
+    answers: Mapped[list[Any]] = mapped_column(JSON, default=list)  # per question: scores + evidence
+    dimensions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # name -> {ai, interviewer, blended, bar}
+    nonverbal: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    risk_flags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    total: Mapped[float | None] = mapped_column()
+    recommendation: Mapped[str] = mapped_column(String(20), default="")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # blend, weights used
+
+
+class InterviewDecision(IdMixin, Base):
+    """A person's decision on an interview (PIPL art. 24); kept beside the recommendation."""
+
+    __tablename__ = "interview_decisions"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(20))  # recommend/hold/reject
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(40), default="")
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SpeakerProfile(IdMixin, TimestampMixin, Base):
+    """An interviewer's enrolled voice (x-vector), to tell their speech from the candidate's."""
+
+    __tablename__ = "speaker_profiles"
+
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    vector: Mapped[list[float]] = mapped_column(JSON, default=list)
+    model: Mapped[str] = mapped_column(String(60), default="")
+
+
+# --------------------------------------------------------------------------------------------
+# Talent profiles, onboarding, probation, retention
+
+
+class Assessment(IdMixin, TimestampMixin, VersionMixin, Base):
+    """A test entered by HR (cognitive, personality ...)."""
+
+    __tablename__ = "assessments"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # cognitive/personality/skills/other
+    name: Mapped[str] = mapped_column(String(100))
+    taken_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column()
+    max_score: Mapped[float | None] = mapped_column()
+    dimension: Mapped[str] = mapped_column(String(40), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class CompetencyEvidence(IdMixin, Base):
+    """One dated score on a competency dimension, from any source: the competency picture over time."""
+
+    __tablename__ = "competency_evidence"
+    __table_args__ = (Index("ix_competency_evidence_person_dim", "person_id", "dimension"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column()  # 0–10
+    source: Mapped[str] = mapped_column(String(20))  # interview/assessment/training/quiz/scenario/project
+    source_id: Mapped[int | None] = mapped_column(Integer)
+    observed_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class PerformanceCoefficient(IdMixin, Base):
+    """绩效系数 history; payroll uses the latest effective one."""
+
+    __tablename__ = "performance_coefficients"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    effective_month: Mapped[str] = mapped_column(String(7))
+    coefficient: Mapped[float] = mapped_column()
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(20), default="manual")  # probation/training/manual
+    status: Mapped[str] = mapped_column(String(12), default="approved")  # proposed/approved/rejected
+    decided_by: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OnboardingForm(IdMixin, TimestampMixin, VersionMixin, Base):
+    """入职审批单: pre-filled from the profile and the post, approved step by step."""
+
+    __tablename__ = "onboarding_forms"
+
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="SET NULL"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"))
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id", ondelete="RESTRICT"))
+    grade: Mapped[str] = mapped_column(String(40), default="")
+    salary_level: Mapped[int] = mapped_column(Integer, default=1)
+    start_date: Mapped[date] = mapped_column(Date)
+    contract_type: Mapped[str] = mapped_column(String(30))
+    contract_years: Mapped[float] = mapped_column(default=3.0)
+    probation_months: Mapped[int] = mapped_column(Integer, default=0)
+    probation_rule: Mapped[str] = mapped_column(String(60), default="")
+    contract_wage_fen: Mapped[int] = mapped_column(Integer, default=0)
+    probation_wage_fen: Mapped[int] = mapped_column(Integer, default=0)
+    pay_items: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(20), default="draft")  # draft/hr/dept_head/hr_manager/approved/rejected
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{role, by, at, decision, note}]
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id", ondelete="SET NULL"))
+
+
+class ProbationReview(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "probation_reviews"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(12), default="")  # confirm/extend/end/""
+    extended_to: Mapped[date | None] = mapped_column(Date)
+    new_coefficient: Mapped[float | None] = mapped_column()
+    notes: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(40), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SavedSearch(IdMixin, TimestampMixin, Base):
+    __tablename__ = "saved_searches"
+
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    query: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RetentionLog(IdMixin, Base):
+    """What a retention run deleted (recordings of candidates not hired)."""
+
+    __tablename__ = "retention_log"
+
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    run_by: Mapped[str] = mapped_column(String(40), default="")
+    deleted: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{interview_id, files, bytes}]
+
+
+# --------------------------------------------------------------------------------------------
+# Training: modules, materials, learning paths, quizzes, coefficient proposals
+
+
+class CourseModule(IdMixin, Base):
+    __tablename__ = "course_modules"
+    __table_args__ = (UniqueConstraint("course_id", "sort_order"),)
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    hours: Mapped[float] = mapped_column(default=0.0)
+
+
+class CourseMaterial(IdMixin, Base):
+    __tablename__ = "course_materials"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="file")  # file/link
+    location: Mapped[str] = mapped_column(String(500))  # relative path in the data folder, or a local URL
+
+
+class ModuleProgress(IdMixin, Base):
+    __tablename__ = "module_progress"
+    __table_args__ = (UniqueConstraint("enrollment_id", "module_id"),)
+
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("course_modules.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default="todo")  # todo/in_progress/done
+    completed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class LearningPath(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "learning_paths"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft/assigned/done
+    created_by: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(20), default="gaps")  # gaps/group/manual/onboarding
+
+
+class PathItem(IdMixin, Base):
+    __tablename__ = "path_items"
+    __table_args__ = (UniqueConstraint("path_id", "sort_order"),)
+
+    path_id: Mapped[int] = mapped_column(ForeignKey("learning_paths.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="RESTRICT"))
+    sort_order: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Quiz(IdMixin, TimestampMixin, VersionMixin, Base):
+    __tablename__ = "quizzes"
+
+    title: Mapped[str] = mapped_column(String(100))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
+    question_version_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    pass_score: Mapped[float] = mapped_column(default=60.0)
+
+
+class QuizAttempt(IdMixin, Base):
+    __tablename__ = "quiz_attempts"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    grading: Mapped[list[Any]] = mapped_column(JSON, default=list)  # per question: auto score, evidence, override
+    score: Mapped[float | None] = mapped_column()
+    overridden_by: Mapped[str] = mapped_column(String(40), default="")

@@ -83,6 +83,13 @@ ROWS = {
     "0002_question_bank": ROWS_0002,
     "0003_payroll_profiles": ROWS_0002,
     "0004_attendance": ROWS_0004,
+    "0005_interviews_talent_training": ROWS_0004 + [
+        "INSERT INTO assessments (id, person_id, kind, name, taken_on, score, max_score, dimension, notes, created_at, "
+        "updated_at, version) VALUES (1, 2, 'cognitive', '逻辑推理测验', '2026-11-02', 82.0, 100.0, '', '', "
+        "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+        "INSERT INTO competency_evidence (id, person_id, dimension, score, source, source_id, observed_on, note) VALUES "
+        "(1, 2, '专业知识', 7.5, 'interview', 1, '2026-11-25', '')",
+    ],
 }
 
 
