@@ -25,6 +25,7 @@ from app.i18n import _
 COMMAND_MODULES: list[str] = [
     "app.commands.core",
     "app.commands.interview",
+    "app.commands.models",
     "app.commands.payroll",
     "app.analysis.cli",
     "app.commands.video",
