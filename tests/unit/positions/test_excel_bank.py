@@ -126,7 +126,7 @@ def test_questions_round_trip_and_validation(tmp_path: Path) -> None:
 def test_starter_bank_loads_and_validates() -> None:
     assert bank.check_bank_files() == ()
     qs = bank.load_starter_bank()
-    assert len({q.id for q in qs}) == len(qs) >= 60
+    assert len({q.id for q in qs}) == len(qs) >= 140
     assert {q.family for q in qs} >= {"physician", "nursing", "medtech"}
     assert all(q.type in QUESTION_TYPES and 3 <= len(q.key_points) <= 6 and q.key_terms for q in qs)
     assert sum(1 for q in qs if q.policy_reference) >= 40
