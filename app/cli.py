@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "app.analysis.cli",
     "app.commands.video",
     "app.commands.roster",
+    "app.commands.attendance",
 ]
 
 

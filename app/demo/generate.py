@@ -393,70 +393,16 @@ class _Generator:
 
     # ---------------------------------------------------------------- attendance
     def rosters(self) -> None:
-        for code, name, start, end, paid, night_class, is_night, is_duty, is_rest in SHIFTS:
-            st = ShiftType(
-                code=code, name=name, start_time=time.fromisoformat(start) if start else None,
-                end_time=time.fromisoformat(end) if end else None, paid_minutes=paid, night_class=night_class,
-                is_night=is_night, is_duty=is_duty, is_rest=is_rest,
-            )
-            self.s.add(st)
-            self.shift_by_code[code] = st
+        """Ward shift sets and types, a few approved leave records and the month's roster (nurses by
+        the roster solver, physicians' 值班 as a rotation): see ``app.demo.attendance``."""
+        from app.demo.attendance import seed_rosters
+
         self.s.flush()
-        days = self.month.days()
-        rows: list[dict[str, object]] = []
-        for code, d in self.dept_defs.items():
-            staff = self.employees_by_dept.get(code, [])
-            if not d.roster or not staff:
-                continue
-            for k, (emp, _person, post) in enumerate(staff):
-                family = post.family if post else ""
-                if d.roster in ("ward", "icu") and family == "nursing":
-                    if post and post.headcount == 1:  # head nurse: weekday day shifts
-                        cells = ["白" if day.weekday() < 5 else "休" for day in days]
-                    else:
-                        cycle = ICU_CYCLE if d.roster == "icu" else WARD_CYCLE
-                        cells = [cycle[(k + i) % len(cycle)] for i in range(len(days))]
-                elif family == "physician" and d.roster in ("duty", "ward", "icu"):
-                    # 24 h 值班 every sixth day, the day after it off (下夜), weekday day shifts otherwise
-                    cells = [
-                        "值" if (i + k) % 6 == 0 else "下夜" if (i + k) % 6 == 1 else ("白" if day.weekday() < 5 else "休")
-                        for i, day in enumerate(days)
-                    ]
-                else:
-                    continue
-                for day, cell in zip(days, cells, strict=True):
-                    rows.append({"employee_id": emp.id, "day": day, "shift_type_id": self.shift_by_code[cell].id, "fixed": False})
-                    self.roster.append((emp, day, cell))
-        if rows:
-            self.s.execute(insert(RosterEntry), rows)
-        self.counts["roster"] = len(rows)
+        self.counts["roster"] = seed_rosters(self.s, self.month, self.dept_defs, self.dept_by_code,
+                                             self.employees_by_dept, self.rng)
 
     def clock_data(self) -> None:
-        """Punches for rostered working shifts, with the usual errors: missing, late, doubled."""
-        rng = self.rng
-        rows: dict[tuple[int, datetime], dict[str, object]] = {}
-        for emp, day, code in self.roster:
-            st = self.shift_by_code[code]
-            if st.is_rest or st.start_time is None or st.end_time is None:
-                continue
-            start = datetime.combine(day, st.start_time, HOSPITAL_TZ)
-            end = datetime.combine(day, st.end_time, HOSPITAL_TZ)
-            if end <= start:
-                end += timedelta(days=1)  # crosses midnight: check-out the next morning
-            r = rng.random()
-            clock_in = start - timedelta(minutes=rng.randint(3, 20), seconds=rng.randint(0, 59))
-            if r < 0.03:
-                clock_in = start + timedelta(minutes=rng.randint(6, 40))  # late
-            clock_out = end + timedelta(minutes=rng.randint(0, 25), seconds=rng.randint(0, 59))
-            punches = [clock_in, clock_out]
-            if r > 0.98:
-                punches.pop(rng.randrange(2))  # missing punch
-            elif 0.95 < r <= 0.98:
-                punches.append(clock_in + timedelta(seconds=rng.randint(20, 90)))  # pressed twice
-            device = "门诊楼1F" if code == "值" else f"{emp.department_id:02d}病区考勤机"
-            for p in punches:
-                utc = p.astimezone(UTC)
-                rows[(emp.id, utc)] = {"employee_id": emp.id, "punched_at": utc, "device": device, "import_batch": "demo"}
-        if rows:
-            self.s.execute(insert(ClockPunch), list(rows.values()))
-        self.counts["punches"] = len(rows)
+        """Clock punches are not written here: ``app.demo.attendance.demo_attendance`` writes the
+        attendance machines' CSV export into the data folder and imports it through the service, as
+        a user would (so the demo shows the import's problem report)."""
+        self.counts["punches"] = 0

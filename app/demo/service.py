@@ -8,6 +8,7 @@ from pathlib import Path
 from app.context import AppContext, open_app, resolve_data_dir
 from app.db.uow import unit_of_work
 from app.demo.bank import demo_bank
+from app.demo.attendance import demo_attendance
 from app.demo.generate import DEFAULT_SEED, DemoStats, generate
 from app.domain.org import Month
 from app.errors import Conflict
@@ -41,6 +42,7 @@ def create_demo(
     with unit_of_work(ctx.session_factory, write=True) as session:
         stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
     demo_bank(ctx, exam_dir, cancel=cancel)
+    demo_attendance(ctx, Month.parse(stats.month), cancel=cancel)
     demo_payroll(ctx, Month.parse(stats.month), cancel=cancel)
     return ctx, stats
 

@@ -100,7 +100,7 @@ class OrgService(Service):
         the source is kept inactive for history."""
         if source_id == target_id:
             raise InvalidInput(_("Choose two different departments to merge."))
-        from app.db.tables import ShiftType, User
+        from app.db.tables import RosterEntry, ShiftType, User
 
         with self._uow(write=True) as s:
             source = load_for_update(s, Department, source_id, expected_version, _("Department"))
@@ -114,9 +114,12 @@ class OrgService(Service):
                 ancestor = s.scalar(select(Department.parent_id).where(Department.id == ancestor))
             for model in (Employee, Position, User):
                 s.execute(model.__table__.update().where(model.department_id == source_id).values(department_id=target_id))
-            taken = set(s.scalars(select(ShiftType.code).where(ShiftType.department_id == target_id)))
+            taken = {st.code: st.id for st in s.scalars(select(ShiftType).where(ShiftType.department_id == target_id))}
             for st in s.scalars(select(ShiftType).where(ShiftType.department_id == source_id)):
                 if st.code in taken:
+                    # the target has this shift code already: its roster entries move to the target's type
+                    s.execute(RosterEntry.__table__.update().where(RosterEntry.shift_type_id == st.id)
+                              .values(shift_type_id=taken[st.code]))
                     s.delete(st)
                 else:
                     st.department_id = target_id

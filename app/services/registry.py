@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.paths import DataDir
+from app.services.attendance import AttendanceService
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
@@ -22,4 +23,5 @@ class Services:
         self.training = TrainingService(factory)
         self.workforce = WorkforceService(factory)
         self.payroll = PayrollService(factory)
+        self.attendance = AttendanceService(factory)
         self.questions = QuestionBankService(factory)

@@ -8,11 +8,12 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
 from app.i18n import _
 from app.tasks import ChangeSet
+from ui.tabs.attendance_page import AttendancePage
 from ui.tabs.base import Tab
 from ui.tabs.payroll_page import PayrollPage
 from ui.tabs.roster_page import RosterPage
 
-PAGE_CLASSES: tuple[type[Tab], ...] = (RosterPage, PayrollPage)
+PAGE_CLASSES: tuple[type[Tab], ...] = (RosterPage, AttendancePage, PayrollPage)
 
 
 class PayrollTab(Tab):
