@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.interview",
     "app.commands.models",
     "app.commands.payroll",
+    "app.commands.positions",
     "app.analysis.cli",
     "app.commands.video",
     "app.commands.roster",

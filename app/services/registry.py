@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.paths import DataDir
 from app.services.attendance import AttendanceService
+from app.services.positions import PositionsService
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
@@ -25,3 +26,4 @@ class Services:
         self.payroll = PayrollService(factory)
         self.attendance = AttendanceService(factory)
         self.questions = QuestionBankService(factory)
+        self.positions = PositionsService(factory)

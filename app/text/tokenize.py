@@ -50,3 +50,14 @@ def cut(text: str) -> list[str]:
 
 def userdict_file() -> Path:
     return lexicon.userdict_path()
+
+
+def add_terms(terms: Iterable[str]) -> tuple[str, ...]:
+    """Teach the shared tokenizer extra whole words (e.g. the hospital's own vocabulary from the
+    database); returns the terms that were new. Additive only: nothing is ever removed."""
+    wanted = [t.strip() for t in terms if t and t.strip() and " " not in t.strip()]
+    tk = tokenizer()
+    with _lock:
+        new = tuple(t for t in dict.fromkeys(wanted) if t not in tk.FREQ)
+    tokenizer(new)
+    return new
