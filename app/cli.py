@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.models",
     "app.commands.payroll",
     "app.commands.positions",
+    "app.commands.resume",
     "app.analysis.cli",
     "app.commands.video",
     "app.commands.roster",
