@@ -15,13 +15,14 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
 
 from app.db.tables import (
+    AttendanceAdjustment,
     AttendanceMonth,
     Department,
     Employee,
@@ -410,7 +411,28 @@ class PayrollService(Service):
                     counts[emp][key] = counts[emp].get(key, ZERO) + Decimal(n)
             for emp in missing:
                 out[emp] = (AttendanceSummary(m.year, m.month, counts=counts.get(emp, {})), False)
+        self._apply_adjustments(s, m, out)
         return out
+
+    def _apply_adjustments(self, s, m: Month, out: dict[int, tuple[AttendanceSummary, bool]]) -> None:  # type: ignore[no-untyped-def]
+        """补发/补扣: corrections of locked earlier months, booked into this month, are added to its figures
+        (a negative delta deducts)."""
+        for adj in s.scalars(select(AttendanceAdjustment).where(AttendanceAdjustment.book_month == str(m))).all():
+            summary, locked = out.get(adj.employee_id, (AttendanceSummary(m.year, m.month), False))
+            counts = dict(summary.counts)
+            delta = adj.delta or {}
+            for night_class, n in (delta.get("night_shifts") or {}).items():
+                counts[night_class] = counts.get(night_class, ZERO) + Decimal(str(n))
+            if delta.get("duty_shifts"):
+                counts["值班"] = counts.get("值班", ZERO) + Decimal(str(delta["duty_shifts"]))
+            ot = delta.get("overtime_hours") or {}
+            overtime = OvertimeHours(
+                summary.overtime.extended + Decimal(str(ot.get("extended", 0))),
+                summary.overtime.rest_day + Decimal(str(ot.get("rest_day", 0))),
+                summary.overtime.holiday + Decimal(str(ot.get("holiday", 0))),
+            )
+            absent = summary.absent_days + Decimal(str(delta.get("absent_days", 0)))
+            out[adj.employee_id] = (replace(summary, counts=counts, overtime=overtime, absent_days=absent), locked)
 
     def _prior_tax_months(self, s, m: Month) -> dict[int, list[MonthInput]]:  # type: ignore[no-untyped-def]
         runs = s.execute(

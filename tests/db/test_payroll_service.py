@@ -97,3 +97,18 @@ def test_tax_months_round_trip_exactly(demo_ctx) -> None:  # type: ignore[no-unt
     assert isinstance(r.tax_month, MonthInput)
     assert r.net == r.gross - r.contributions - r.other_deductions - r.tax - r.post_tax_deductions
     assert r.gross > Decimal("3000")
+
+
+def test_a_correction_after_the_attendance_lock_is_paid_the_next_month(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    """October is locked; one more 大夜 found for a nurse is booked into November and paid there (补发)."""
+    attendance, payroll = demo_ctx.services.attendance, demo_ctx.services.payroll
+    rows = [r for r in attendance.summary("2026-10") if (r.night_shifts or {}).get("大夜")]
+    nurse = rows[0]
+    before = {r.employee_id: r for r in payroll.results("2026-11")}
+    night_item = next(line for line in before[nurse.staff_no].lines if line.name == "夜班费")
+    attendance.correct(nurse.employee_id, "2026-10", "night_shifts.大夜", nurse.night_shifts["大夜"] + 1,
+                       "打卡机故障，护士长核实漏记一个大夜", user="人事专员")
+    payroll.run_draft("2026-11")
+    after = {r.employee_id: r for r in payroll.results("2026-11")}
+    night_after = next(line for line in after[nurse.staff_no].lines if line.name == "夜班费")
+    assert night_after.amount - night_item.amount == Decimal("80.00")  # the 大夜 rate of the default pay table
