@@ -34,6 +34,10 @@ COMMAND_MODULES: list[str] = [
     "app.commands.video",
     "app.commands.roster",
     "app.commands.attendance",
+    "app.commands.backup",
+    "app.commands.audit",
+    "app.commands.users",
+    "app.commands.staff_import",
 ]
 
 

@@ -7,6 +7,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.paths import DataDir
 from app.services.attendance import AttendanceService
 from app.services.positions import PositionsService
+from app.services.audit import AuditService
+from app.services.accounts import AccountsService
+from app.services.backup import BackupService
+from app.services.staff_import import StaffImportService
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
@@ -27,3 +31,7 @@ class Services:
         self.attendance = AttendanceService(factory)
         self.questions = QuestionBankService(factory)
         self.positions = PositionsService(factory)
+        self.audit = AuditService(factory)
+        self.accounts = AccountsService(factory)
+        self.backup = BackupService(data)
+        self.staff_import = StaffImportService(factory)
