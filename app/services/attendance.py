@@ -49,7 +49,6 @@ from app.attendance.rules import (
     check_roster,
 )
 from app.attendance.shifts import ShiftCatalog, ShiftType as EngineShift, default_catalog, load_defaults
-from app.attendance.solver import SolverOptions, explain, solve_roster
 from app.attendance.summary import MonthlySummary, summarise_month
 from app.db.tables import (
     AttendanceAdjustment,
@@ -1357,6 +1356,7 @@ def solve_ward(
     codes = sorted({c for r in problem.cover for c in r.shift_codes})
     sub_problem = replace(problem, staff=_contract_targets(
         replace(problem, staff={sn: problem.staff[sn] for sn in nurses if sn in problem.staff}), sub, codes))
+    from app.attendance.solver import SolverOptions, explain, solve_roster  # ortools: ~1 s to import, only when solving
     opt = SolverOptions(time_limit_s=time_limit_s, workers=1 if first_solution else 2, codes=tuple(codes))
     if first_solution:
         # no objective: the search ends at the first roster meeting every rule, so nights are
