@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from app.cli import add_json_argument, print_json
+from app.cli import add_data_dir_argument, add_json_argument, print_json
 from app.errors import InvalidInput
 from app.i18n import _
 from app.payroll.money import MoneyError, fmt, money
@@ -34,7 +34,58 @@ def register(subparsers: Any) -> None:
     sim.add_argument("file", metavar="FILE.json", help=_("JSON input file"))
     add_json_argument(sim)  # the output is JSON either way
     sim.set_defaults(func=_simulate)
+    run = sub.add_parser("run", help=_("calculate a month's payroll as a draft and export it"))
+    add_data_dir_argument(run)
+    run.add_argument("--month", required=True, metavar="YYYY-MM", help=_("pay month"))
+    run.add_argument("--xlsx", metavar="OUT", help=_("write the payroll sheet (工资表) to this Excel file"))
+    run.add_argument("--payslips", metavar="DIR", help=_("write PDF payslips into this folder"))
+    add_json_argument(run)
+    run.set_defaults(func=_run)
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
+
+
+def _run(args: Any) -> int:
+    """Draft the month (a locked month is exported as it stands), then export what was asked."""
+    from pathlib import Path
+
+    from app.context import database_exists, open_app, resolve_data_dir
+    from app.errors import Conflict
+
+    data = resolve_data_dir(args.data_dir)
+    if not database_exists(data):
+        raise InvalidInput(_("No database in {path}. Create one with 'demo' or start the app there first.").format(path=data.root))
+    ctx = open_app(data)
+    try:
+        payroll = ctx.services.payroll
+        try:
+            summary = payroll.run_draft(args.month, user="cli")
+        except Conflict:
+            summary = payroll.run_for(args.month)  # approved or locked: export it unchanged
+            if summary is None:
+                raise
+        review = payroll.review(args.month)
+        outputs: dict[str, str] = {}
+        if args.xlsx:
+            outputs["xlsx"] = str(payroll.export_sheet(args.month, Path(args.xlsx)))
+        if args.payslips:
+            outputs["payslips"] = str(payroll.export_payslips(args.month, Path(args.payslips)))
+    finally:
+        ctx.close()
+    flagged = [r for r in review if r.flags]
+    if args.json:
+        print_json({
+            "month": summary.month, "state": summary.state, "headcount": summary.headcount,
+            "total_gross": f"{summary.total_gross_fen / 100:.2f}", "total_net": f"{summary.total_net_fen / 100:.2f}",
+            "flagged": [{"staff_no": r.staff_no, "name": r.name, "flags": list(r.flags)} for r in flagged],
+            "outputs": outputs,
+        })
+    else:
+        print(_("{month}: {state}, {n} people, gross {gross}, net {net}; {flagged} people flagged for review").format(
+            month=summary.month, state=summary.state, n=summary.headcount, gross=f"{summary.total_gross_fen / 100:,.2f}",
+            net=f"{summary.total_net_fen / 100:,.2f}", flagged=len(flagged)))
+        for key, path in outputs.items():
+            print(f"  {key}: {path}")
+    return 0
 
 
 def _amount(value: Any, field: str) -> Decimal:

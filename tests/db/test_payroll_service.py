@@ -112,3 +112,22 @@ def test_a_correction_after_the_attendance_lock_is_paid_the_next_month(demo_ctx)
     after = {r.employee_id: r for r in payroll.results("2026-11")}
     night_after = next(line for line in after[nurse.staff_no].lines if line.name == "夜班费")
     assert night_after.amount - night_item.amount == Decimal("80.00")  # the 大夜 rate of the default pay table
+
+
+def test_cli_payroll_run_drafts_and_exports(demo_template, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from app.cli import main
+
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_template, folder)
+    assert main(["payroll", "run", "--data-dir", str(folder), "--month", "2026-11", "--xlsx", str(tmp_path / "p.xlsx"),
+                 "--payslips", str(tmp_path / "slips"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["state"] == "draft" and out["headcount"] > 250 and Decimal(out["total_net"]) > 0
+    assert (tmp_path / "p.xlsx").exists() and list((tmp_path / "slips").glob("payslips_*.pdf"))
+    # a locked month is exported as it stands, not recalculated
+    assert main(["payroll", "run", "--data-dir", str(folder), "--month", "2026-10", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["state"] == "locked"
+    assert main(["payroll", "run", "--data-dir", str(folder), "--month", "13/2026"]) == 2
