@@ -29,6 +29,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.payroll",
     "app.commands.positions",
     "app.commands.resume",
+    "app.commands.screen",
     "app.commands.transcribe",
     "app.analysis.cli",
     "app.commands.video",

@@ -86,6 +86,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return take_screenshots(window, Path(args.screenshot))
     window.switch_data_dir_requested.connect(lambda path: _restart_with(path))
     window.show()
+    window.offer_recovery()
     code = app.exec()
     ctx.close()
     return code

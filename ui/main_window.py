@@ -119,7 +119,16 @@ class MainWindow(QMainWindow):
     def publish_changes(self, changes: ChangeSet) -> None:
         self.data_changed.emit(changes)
 
+    def offer_recovery(self) -> None:
+        """Interrupted recordings found at start-up are offered for recovery."""
+        for page in self.tab_pages:
+            if hasattr(page, "offer_recovery"):
+                page.offer_recovery()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for page in self.tab_pages:
+            if hasattr(page, "shutdown"):
+                page.shutdown()  # live capture streams stop; files stay valid
         self.qsettings.setValue("main/geometry", self.saveGeometry())
         self.qsettings.sync()
         self.pool.shutdown()

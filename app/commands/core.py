@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--today", default=None, help=_("date the demo is made on, YYYY-MM-DD (default: today)"))
     p.add_argument("--force", action="store_true", help=_("replace an existing database in the folder"))
     p.add_argument("--exam", metavar="DIR", help=_("also load the CMExam sample questions from DIR (*.jsonl)"))
+    p.add_argument("--media", metavar="DIR", help=_("also record demo interviews from the real clips in DIR (speech/, video/)"))
     add_json_argument(p)
     p.set_defaults(func=_demo)
 
@@ -54,7 +55,9 @@ def _demo(args: argparse.Namespace) -> int:
     exam = Path(args.exam) if args.exam else None
     if exam is not None and not sorted(exam.glob("*.jsonl")):
         raise InvalidInput(_("No CMExam files (*.jsonl) in {path}.").format(path=exam))
-    ctx, stats = create_demo(args.data_dir, seed=args.seed, today=today, force=args.force, exam_dir=exam)
+    media = Path(args.media) if args.media else None
+    ctx, stats = create_demo(args.data_dir, seed=args.seed, today=today, force=args.force, exam_dir=exam,
+                             media_dir=media)
     ctx.close()
     elapsed = time.perf_counter() - started
     if args.json:

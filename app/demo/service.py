@@ -8,7 +8,10 @@ from pathlib import Path
 from app.context import AppContext, open_app, resolve_data_dir
 from app.db.uow import unit_of_work
 from app.demo.bank import demo_bank
+from app.demo.screening import demo_screening
 from app.demo.attendance import demo_attendance
+from app.demo.interviews import demo_interviews
+from app.demo.recordings import demo_recordings
 from app.demo.generate import DEFAULT_SEED, DemoStats, generate
 from app.domain.org import Month
 from app.errors import Conflict
@@ -24,6 +27,7 @@ def create_demo(
     today: date | None = None,
     force: bool = False,
     exam_dir: Path | None = None,
+    media_dir: Path | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> tuple[AppContext, DemoStats]:
@@ -42,6 +46,9 @@ def create_demo(
     with unit_of_work(ctx.session_factory, write=True) as session:
         stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
     demo_bank(ctx, exam_dir, cancel=cancel)
+    demo_screening(ctx, today or date.today(), cancel=cancel)
+    demo_interviews(ctx, today or date.today(), cancel=cancel)
+    demo_recordings(ctx, media_dir, cancel=cancel)  # off unless media_dir (real clips) is given
     demo_attendance(ctx, Month.parse(stats.month), cancel=cancel)
     demo_payroll(ctx, Month.parse(stats.month), cancel=cancel)
     return ctx, stats

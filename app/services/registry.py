@@ -11,6 +11,9 @@ from app.services.audit import AuditService
 from app.services.accounts import AccountsService
 from app.services.backup import BackupService
 from app.services.staff_import import StaffImportService
+from app.services.screening import ScreeningService
+from app.services.assessment import AssessmentService
+from app.services.capture import CaptureService
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
@@ -35,3 +38,6 @@ class Services:
         self.accounts = AccountsService(factory)
         self.backup = BackupService(data)
         self.staff_import = StaffImportService(factory)
+        self.screening = ScreeningService(factory, data)
+        self.assessment = AssessmentService(factory, self.questions)
+        self.capture = CaptureService(factory, data, self.questions)

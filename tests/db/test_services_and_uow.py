@@ -74,4 +74,5 @@ def test_list_services_return_plain_rows(demo_ctx) -> None:  # type: ignore[no-u
     assert any(c in grid.night_codes for r in grid.rows for c in r.cells)
     assert svc.workforce.punch_count("2026-10") > 5000
     interviews = svc.recruiting.interviews()
-    assert interviews and all(i.state == "planned" for i in interviews)
+    states = {i.state for i in interviews}
+    assert "planned" in states and states <= {"planned", "recorded", "analysed", "decided"}

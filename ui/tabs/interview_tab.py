@@ -1,4 +1,4 @@
-"""面试: interviews and whether this PC can record and transcribe them."""
+"""面试: the interview schedule, and the assessment and review of interviews, each a page of its own."""
 
 from __future__ import annotations
 
@@ -6,21 +6,24 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout
 
 from app import models_registry
 from app.i18n import N_, _
 from app.services.recruiting import InterviewRow
+from app.tasks import ChangeSet
 from ui.tablemodels.base import RIGHT, Column
+from ui.tabs.interview_capture import InterviewCapturePage
 from ui.tabs.base import Tab
+from ui.tabs.interview_review import InterviewReviewPage
 from ui.widgets.table import FilterTable
 
 INTERVIEW_STATE = {"planned": N_("planned"), "recorded": N_("recorded"), "analysed": N_("analysed"), "decided": N_("decided")}
 RECOMMENDATION = {"recommend": "推荐录用", "hold": "保留观察", "reject": "不推荐"}
 
 
-class InterviewTab(Tab):
-    KEY = "interview"
+class InterviewListPage(Tab):
+    KEY = "interview_list"
     TABLES = frozenset({"interviews", "candidates", "transcript_segments"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -51,7 +54,7 @@ class InterviewTab(Tab):
         layout.addWidget(split)
 
     def title(self) -> str:
-        return _("Interview")
+        return _("Interview schedule")
 
     def reload(self) -> None:
         self.load(lambda: (self.services.recruiting.interviews(), models_registry.status()), self._on_loaded)
@@ -66,3 +69,53 @@ class InterviewTab(Tab):
             lines.append(f"<li>{mark} {escape(m.label)}: {state}</li>")
         lines.append("</ul>")
         self.readiness.setText("".join(lines))
+
+
+PAGE_CLASSES: tuple[type[Tab], ...] = (InterviewListPage, InterviewCapturePage, InterviewReviewPage)
+
+
+class InterviewTab(Tab):
+    KEY = "interview"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pages_widget = QTabWidget(self)
+        self.pages: list[Tab] = [cls(self.services, self.pool, self.pages_widget) for cls in PAGE_CLASSES]
+        for page in self.pages:
+            self.pages_widget.addTab(page, page.title())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages_widget)
+        self.pages_widget.currentChanged.connect(self._on_pages_current_changed)
+
+    def title(self) -> str:
+        return _("Interview")
+
+    def page(self, key: str) -> Tab:
+        return next(p for p in self.pages if p.KEY == key)
+
+    def reload(self) -> None:
+        # the list and review pages are light; loading them together keeps the tab's lists filled whichever
+        # page is shown. The recording page loads when it is opened.
+        for page in self.pages:
+            if page.KEY != InterviewCapturePage.KEY:
+                page.ensure_loaded()
+
+    def offer_recovery(self) -> None:
+        """At start-up: offer to recover recordings a crash or power cut interrupted."""
+        capture = self.page(InterviewCapturePage.KEY)
+        assert isinstance(capture, InterviewCapturePage)
+        capture.offer_recovery()
+
+    def shutdown(self) -> None:
+        for page in self.pages:
+            if isinstance(page, InterviewCapturePage):
+                page.shutdown()
+
+    def on_data_changed(self, changes: ChangeSet) -> None:
+        for page in self.pages:
+            page.on_data_changed(changes)
+
+    def _on_pages_current_changed(self, index: int) -> None:
+        if 0 <= index < len(self.pages):
+            self.pages[index].ensure_loaded()
