@@ -30,6 +30,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.positions",
     "app.commands.resume",
     "app.commands.screen",
+    "app.commands.talent",
     "app.commands.transcribe",
     "app.analysis.cli",
     "app.commands.video",

@@ -14,6 +14,7 @@ from app.services.staff_import import StaffImportService
 from app.services.screening import ScreeningService
 from app.services.assessment import AssessmentService
 from app.services.capture import CaptureService
+from app.services.talent import TalentService
 from app.services.org import OrgService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
@@ -41,3 +42,4 @@ class Services:
         self.screening = ScreeningService(factory, data)
         self.assessment = AssessmentService(factory, self.questions)
         self.capture = CaptureService(factory, data, self.questions)
+        self.talent = TalentService(factory, data)

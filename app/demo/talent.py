@@ -1,0 +1,211 @@
+"""Demo talent data: profiles in every stage, built through the talent service where a service exists.
+
+- interviewed candidates with an assessment, a decision and competency evidence;
+- one candidate whose 入职审批单 waits for the department head;
+- one employee on probation whose review is due within days (hired through the full approval flow);
+- one confirmed employee with a coefficient history (0.8 at hiring → 0.9 after the review);
+- talent-pool candidates with their reasons, one with a recording older than the retention period;
+- HR assessments and dated competency evidence (training, assessment) for some employees.
+"""
+
+from __future__ import annotations
+
+import random
+import wave
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from app.context import AppContext
+from app.db.tables import (
+    AttendanceMonth,
+    Candidate,
+    CompetencyEvidence,
+    Employee,
+    Interview,
+    InterviewAssessment,
+    InterviewDecision,
+    InterviewRecording,
+    Licence,
+    Position,
+    PositionCompetency,
+)
+from app.db.uow import unit_of_work
+from app.domain.org import Month
+from app.domain.timeutil import HOSPITAL_TZ
+from app.payroll.rules import PayCalendar
+from app.tasks import NEVER_CANCELLED, CancelToken
+
+DEMO_USER = "演示数据"
+HR_CLERK, DEPT_HEAD, HR_MANAGER = "王敏（人事专员）", "李建国（科室主任）", "赵丽（人事科长）"
+
+
+def _silence(path, seconds: float = 0.5) -> None:  # type: ignore[no-untyped-def]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\x00\x00" * int(16000 * seconds))
+
+
+def _interview(ctx: AppContext, cand_id: int, when: date, scores: dict[str, float], rng: random.Random,
+               decision: str, reason: str, record: bool) -> int:
+    """A finished interview with its assessment, decision, evidence and (optionally) a recording."""
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        cand = s.get(Candidate, cand_id)
+        assert cand is not None and cand.position_id is not None
+        comps = s.scalars(select(PositionCompetency).where(PositionCompetency.position_id == cand.position_id)
+                          .order_by(PositionCompetency.sort_order)).all()
+        at = datetime.combine(when, time(9, 30), HOSPITAL_TZ).astimezone(UTC)
+        iv = Interview(candidate_id=cand.id, position_id=cand.position_id, scheduled_at=at, interviewers="人事专员, 科室主任",
+                       state="decided", consent_audio=True, consent_video=False, consent_ai=True, consent_at=at,
+                       decision=decision, decision_reason=reason, decided_by=DEPT_HEAD)
+        s.add(iv)
+        s.flush()
+        dims = {}
+        total = 0.0
+        for c in comps:
+            score = scores.get(c.name, round(rng.uniform(6.0, 8.5), 1))
+            dims[c.name] = {"ai": score, "interviewer": score, "blended": score, "bar": c.pass_bar, "weight": c.weight,
+                            "status": "pass" if score >= c.pass_bar else "below"}
+            total += score * c.weight / 100
+            s.add(CompetencyEvidence(person_id=cand.person_id, dimension=c.name, score=score, source="interview",
+                                     source_id=iv.id, observed_on=when, note="面试评估"))
+        iv.total_score = round(total * 10, 1)
+        iv.recommendation = "recommend" if all(v["blended"] >= v["bar"] for v in dims.values()) else "hold"
+        s.add(InterviewAssessment(interview_id=iv.id, dimensions=dims, total=iv.total_score,
+                                  recommendation=iv.recommendation, settings={"source": "demo"}))
+        s.add(InterviewDecision(interview_id=iv.id, decision=decision, reason=reason, decided_by=DEPT_HEAD, decided_at=at))
+        if record:
+            rel = f"archive/recordings/interview_{iv.id}/audio.wav"
+            _silence(ctx.data.root / rel)
+            s.add(InterviewRecording(interview_id=iv.id, audio_path=rel, started_at=at, ended_at=at + timedelta(minutes=25),
+                                     audio_seconds=0.5, state="finished", engine="demo"))
+        return iv.id
+
+
+def demo_talent(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CANCELLED) -> None:
+    rng = random.Random(7)
+    talent = ctx.services.talent
+    with unit_of_work(ctx.session_factory) as s:
+        cands = s.execute(select(Candidate.id, Candidate.status, Position.job_family, Position.title)
+                          .join(Position, Candidate.position_id == Position.id).order_by(Candidate.id)).all()
+        employees = s.execute(select(Employee.id, Employee.person_id, Employee.position_id)
+                              .order_by(Employee.staff_no)).all()
+    by_status: dict[str, list[int]] = {}
+    for cid, status, _family, _title in cands:
+        by_status.setdefault(status, []).append(cid)
+    screened = by_status.get("screened", [])
+    pool = by_status.get("pool", [])
+
+    # confirmed employee with a coefficient history: hired 11 months ago, confirmed after 6 months
+    cancel.raise_if_cancelled()
+    if len(screened) >= 3:
+        c_conf, c_prob, c_onb = screened[0], screened[1], screened[2]
+        start = today - timedelta(days=330)
+        _interview(ctx, c_conf, start - timedelta(days=30), {}, rng, "recommend", "各维度均达标，推荐录用", True)
+        form_id, _ = talent.create_onboarding(c_conf, start_date=start, user=HR_CLERK, contract_type="fixed_3y",
+                                              public_institution=False, salary_level=3)
+        hired = _sign_all(talent, form_id)
+        reviews = [r for r in talent.probation_due(today, within_days=None) if r.employee_id == hired]
+        talent.decide_probation(reviews[0].review_id, reviews[0].version, outcome="confirm", user=HR_MANAGER,
+                                notes="试用期表现良好，转正", new_coefficient=0.9, today=start + timedelta(days=170))
+        prof = talent.profile(_person_of(ctx, hired), today)
+        proposed = next(c.id for c in prof.coefficients if c.status == "proposed")
+        talent.approve_coefficient(proposed, user=HR_MANAGER, today=today)
+
+        # on probation, review due within days: hired ~5.5 months ago on a 6-month probation
+        start = today - timedelta(days=172)
+        _interview(ctx, c_prob, start - timedelta(days=21), {"沟通能力": 5.4, "团队协作": 5.6}, rng, "recommend",
+                   "专业能力突出，沟通需加强", True)
+        form_id, _ = talent.create_onboarding(c_prob, start_date=start, user=HR_CLERK, contract_type="fixed_3y",
+                                              public_institution=False, salary_level=2)
+        on_probation = _sign_all(talent, form_id)
+        _attendance_for_new_staff(ctx, today, (hired, on_probation))
+        _licences_for_new_staff(ctx, (hired, on_probation), rng)
+
+        # in onboarding approval: signed by the HR clerk, waiting for the department head
+        _interview(ctx, c_onb, today - timedelta(days=6), {}, rng, "recommend", "推荐录用", True)
+        form_id, _ = talent.create_onboarding(c_onb, start_date=today + timedelta(days=24), user=HR_CLERK,
+                                              contract_type="fixed_3y", public_institution=True, first_employment=True)
+        form = talent.onboarding_form(form_id)
+        talent.sign_onboarding(form_id, form.version, user=HR_CLERK, approve=True, note="材料齐全")
+
+    # talent pool: interviewed, good, no vacancy this time; one recording older than the retention period
+    cancel.raise_if_cancelled()
+    reasons = ("本次岗位编制已满，综合评价良好，保留至人才库", "专业能力强但期望入职时间晚于岗位需求", "适合下半年新开设的岗位")
+    for i, cid in enumerate(pool):
+        if i < 2:
+            when = today - timedelta(days=240 if i == 0 else 40)
+            _interview(ctx, cid, when, {}, rng, "hold", reasons[i], True)
+        talent.move_to_pool(cid, reasons[i % len(reasons)], user=HR_CLERK)
+
+    # HR assessments and evidence over time for some employees
+    cancel.raise_if_cancelled()
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        sample = rng.sample(list(employees), min(12, len(employees)))
+        dims_by_pos = {}
+        for _eid, pid, pos_id in sample:
+            if pos_id is None:
+                continue
+            if pos_id not in dims_by_pos:
+                dims_by_pos[pos_id] = [c.name for c in s.scalars(select(PositionCompetency)
+                                                                 .where(PositionCompetency.position_id == pos_id)).all()]
+            for dim in dims_by_pos[pos_id]:
+                base = rng.uniform(5.0, 8.5)
+                for k, days in enumerate((540, 300, 60)):
+                    s.add(CompetencyEvidence(person_id=pid, dimension=dim, score=round(min(10.0, base + k * rng.uniform(-0.3, 0.8)), 1),
+                                             source=("assessment", "training", "project")[k], observed_on=today - timedelta(days=days),
+                                             note=("年度考核", "培训考核", "项目评价")[k]))
+    for _eid, pid, _pos in sample[:6]:
+        talent.save_assessment(pid, name="瑞文推理测验", kind="cognitive", taken_on=today - timedelta(days=200),
+                               score=round(rng.uniform(40, 58), 0), max_score=60.0, notes="入职后能力测评")
+        talent.save_assessment(pid, name="临床技能考核（OSCE）", kind="skills", taken_on=today - timedelta(days=45),
+                               score=round(rng.uniform(72, 95), 0), max_score=100.0, dimension="操作技能", notes="科室组织")
+
+
+def _attendance_for_new_staff(ctx: AppContext, today: date, employee_ids: tuple[int, ...]) -> None:
+    """The demo's attendance month was computed and locked before these people were hired through the
+    service: give them the same locked month (full attendance, no nights), so payroll sees no gap."""
+    month = Month.previous_complete(today)
+    days = month.days()
+    worked = PayCalendar().paid_days(days[0], days[-1])
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        for emp_id in employee_ids:
+            exists = s.scalar(select(AttendanceMonth.id).where(AttendanceMonth.employee_id == emp_id,
+                                                               AttendanceMonth.month == str(month)))
+            if exists is None:
+                s.add(AttendanceMonth(employee_id=emp_id, month=str(month), days_worked=float(worked),
+                                      hours_worked=8.0 * worked, locked=True, locked_by=DEMO_USER,
+                                      locked_at=datetime.now(UTC)))
+
+
+def _licences_for_new_staff(ctx: AppContext, employee_ids: tuple[int, ...], rng: random.Random) -> None:
+    """The licences the post requires, as the new staff handed them in at onboarding (护士执业注册: 5 years)."""
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        for emp_id in employee_ids:
+            emp = s.get(Employee, emp_id)
+            pos = s.get(Position, emp.position_id) if emp and emp.position_id else None
+            if emp is None or pos is None:
+                continue
+            for kind in (pos.requirements or {}).get("licences", []):
+                issued = emp.hire_date - timedelta(days=rng.randint(60, 700))
+                expiry = issued + timedelta(days=5 * 365) if "护士" in kind else None
+                s.add(Licence(person_id=emp.person_id, kind=kind, number=f"{rng.randrange(10**11, 10**12)}",
+                              issue_date=issued, expiry_date=expiry, location="本院"))
+
+
+def _sign_all(talent, form_id: int) -> int:  # type: ignore[no-untyped-def]
+    for user in (HR_CLERK, DEPT_HEAD, HR_MANAGER):
+        form = talent.onboarding_form(form_id)
+        result, _ = talent.sign_onboarding(form_id, form.version, user=user, approve=True, note="同意")
+    assert result is not None
+    return int(result.employee_id)
+
+
+def _person_of(ctx: AppContext, employee_id: int) -> int:
+    with unit_of_work(ctx.session_factory) as s:
+        emp = s.get(Employee, employee_id)
+        assert emp is not None
+        return emp.person_id

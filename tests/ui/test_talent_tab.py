@@ -1,0 +1,114 @@
+"""The talent tab on the demo hospital (offscreen, jobs inline): lists, profile with radar and linked
+evidence, search with saved searches, pool, onboarding approval and the probation review."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+
+from ui.tablemodels.base import ROW_ROLE
+from ui.tabs.talent_tab import OnboardingPage, ProbationPage, ProfilePage, SearchPage, TalentTab
+from ui.workers import SyncPool
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def _no_message_boxes(monkeypatch):  # type: ignore[no-untyped-def]
+    for name in ("information", "warning", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+
+def _rows(table) -> list:  # type: ignore[no-untyped-def]
+    return [table.proxy.index(r, 0).data(ROW_ROLE) for r in range(table.proxy.rowCount())]
+
+
+def test_talent_tab_profile_search_onboarding_and_probation(qtbot, demo_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    tab = TalentTab(demo_ctx.services, SyncPool())
+    qtbot.addWidget(tab)
+    tab.set_today(TODAY)
+    tab.show()
+    tab.ensure_loaded()
+    assert tab.people.model.rowCount() >= 290
+    assert tab.show_page("licences").licences.model.rowCount() > 0  # type: ignore[attr-defined]
+
+    # probation page: the demo's due review, with the interview reference next to it
+    probation = tab.page("probation")
+    assert isinstance(probation, ProbationPage)
+    tab.show_page("probation")
+    due = _rows(probation.reviews)
+    assert due, "a review is due"
+    assert probation._context is not None and probation._context.interview is not None
+    assert probation.interview.model.rowCount() >= 3 and "天" in probation.attendance.text()
+
+    # double-click → profile with radar, phrases and evidence linked to a phrase
+    tab.open_profile(due[0].person_id)
+    profile = tab.page("profile")
+    assert isinstance(profile, ProfilePage) and tab.pages_widget.currentWidget() is profile.parentWidget()
+    assert profile.profile is not None and profile.profile.name in profile.header.text()
+    assert profile.radar.chart().series(), "radar has series"
+    assert profile.phrases.model.rowCount() >= 1
+    profile.phrases.view.selectRow(0)
+    shown = {r.id for r in _rows(profile.evidence)}
+    assert shown == set(profile.phrases.model.row(0).evidence_ids) or not profile.phrases.model.row(0).evidence_ids
+    assert profile.interviews.model.rowCount() >= 1 and profile.coefficients.model.rowCount() >= 1
+
+    # decide the review: confirm with a coefficient proposal, then approve it
+    tab.show_page("probation")
+    probation.reviews.view.selectRow(0)
+    probation.outcome.setCurrentIndex(probation.outcome.findData("confirm"))
+    probation.coefficient.setValue(0.9)
+    probation.decide_btn.click()
+    assert not any(r.review_id == due[0].review_id for r in _rows(probation.reviews))
+    proposed = _rows(probation.proposed)
+    assert [(p.name, p.proposed) for p in proposed] == [(due[0].name, 0.9)]
+    probation.proposed.view.selectRow(0)
+    probation.approve_coeff_btn.click()
+    assert probation.proposed.model.rowCount() == 0
+
+    # search: licence filter, save, recall from the saved list
+    search = tab.page("search")
+    assert isinstance(search, SearchPage)
+    tab.show_page("search")
+    everyone = search.results.model.rowCount()
+    search.licence.setText("护士执业")
+    search.run_search()
+    nurses = search.results.model.rowCount()
+    assert 0 < nurses < everyone
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("持证护士", True))
+    search.save_btn.click()
+    assert search.saved.findText("持证护士") > 0
+    search._on_clear_clicked()
+    assert search.results.model.rowCount() == everyone
+    search.saved.setCurrentIndex(search.saved.findText("持证护士"))
+    search._on_saved_activated(search.saved.currentIndex())
+    assert search.licence.text() == "护士执业" and search.results.model.rowCount() == nurses
+
+    # pool page lists reasons; onboarding: sign the waiting form twice and an employee appears
+    pool = tab.show_page("pool")
+    assert all(r.reason for r in _rows(pool.table)) and pool.retention.model.rowCount() >= 1  # type: ignore[attr-defined]
+    onboarding = tab.page("onboarding")
+    assert isinstance(onboarding, OnboardingPage)
+    tab.show_page("onboarding")
+    waiting = [f for f in _rows(onboarding.forms) if f.state == "dept_head"]
+    assert waiting
+    before = tab.people.model.rowCount()
+    for user in ("科室主任甲", "人事科长乙"):
+        row = next(i for i, f in enumerate(_rows(onboarding.forms)) if f.id == waiting[0].id)
+        onboarding.forms.view.selectRow(row)
+        onboarding.user.setText(user)
+        onboarding.approve_btn.click()
+    done = next(f for f in _rows(onboarding.forms) if f.id == waiting[0].id)
+    assert done.state == "approved" and done.employee_id is not None
+    assert onboarding.steps.model.rowCount() == 4
+    tab.page("employees").reload()
+    assert tab.people.model.rowCount() == before + 1
+
+    # a new form through the dialog
+    monkeypatch.setattr(QDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    n_forms = onboarding.forms.model.rowCount()
+    onboarding.new_btn.click()
+    assert onboarding.forms.model.rowCount() == n_forms + 1
