@@ -34,7 +34,7 @@ def page(qtbot, demo_ctx, tmp_path: Path, messages):  # type: ignore[no-untyped-
     win.show()
     tab = next(p for p in win.tab_pages if p.KEY == "interview")
     win.tabs.setCurrentWidget(tab)
-    assert [tab.pages_widget.tabText(i) for i in range(tab.pages_widget.count())] == ["面试安排", "评估与复核"]
+    assert [tab.pages_widget.tabText(i) for i in range(tab.pages_widget.count())] == ["面试安排", "录制", "评估与复核"]
     assert tab.page("interview_list").table.model.rowCount() > 5  # the schedule still works
     review = tab.page("interview_review")
     tab.pages_widget.setCurrentWidget(review)
