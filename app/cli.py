@@ -31,6 +31,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.resume",
     "app.commands.screen",
     "app.commands.talent",
+    "app.commands.training",
     "app.commands.transcribe",
     "app.analysis.cli",
     "app.commands.video",

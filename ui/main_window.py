@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         self._restore_state()
         self._update_status()
+        TrainingTab.install_reminder(self)  # start-up reminder: overdue training in the status bar
 
     # ---------------------------------------------------------------- set-up
     def _build_menus(self) -> None:

@@ -13,6 +13,7 @@ from app.demo.attendance import demo_attendance
 from app.demo.interviews import demo_interviews
 from app.demo.recordings import demo_recordings
 from app.demo.generate import DEFAULT_SEED, DemoStats, generate
+from app.demo.training import demo_training
 from app.demo.talent import demo_talent
 from app.domain.org import Month
 from app.errors import Conflict
@@ -51,6 +52,7 @@ def create_demo(
     demo_interviews(ctx, today or date.today(), cancel=cancel)
     demo_recordings(ctx, media_dir, cancel=cancel)  # off unless media_dir (real clips) is given
     demo_attendance(ctx, Month.parse(stats.month), cancel=cancel)
+    demo_training(ctx, today or date.today(), cancel=cancel)
     demo_talent(ctx, today or date.today(), cancel=cancel)
     demo_payroll(ctx, Month.parse(stats.month), cancel=cancel)
     return ctx, stats
