@@ -28,12 +28,9 @@ COMMAND_MODULES: list[str] = [
     "app.commands.models",
     "app.commands.payroll",
     "app.commands.positions",
-    "app.commands.resume",
-    "app.commands.screen",
-    "app.commands.talent",
-    "app.commands.training",
-    "app.commands.transcribe",
     "app.analysis.cli",
+    "app.commands.resume",
+    "app.commands.transcribe",
     "app.commands.video",
     "app.commands.roster",
     "app.commands.attendance",
@@ -41,6 +38,9 @@ COMMAND_MODULES: list[str] = [
     "app.commands.audit",
     "app.commands.users",
     "app.commands.staff_import",
+    "app.commands.talent",
+    "app.commands.training",
+    "app.commands.screen",
 ]
 
 

@@ -89,7 +89,7 @@ class Person(IdMixin, TimestampMixin, VersionMixin, Base):
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[str] = mapped_column(String(4), default="")  # 男/女/""
     birth_date: Mapped[date | None] = mapped_column(Date)
-    id_number: Mapped[str | None] = mapped_column(String(64))  # encrypted at rest (security issue)
+    id_number: Mapped[str | None] = mapped_column(String(255))  # encrypted at rest (security issue)
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     email: Mapped[str | None] = mapped_column(String(120), index=True)
     highest_degree: Mapped[str] = mapped_column(String(20), default="")
@@ -329,7 +329,7 @@ class PayProfile(IdMixin, TimestampMixin, VersionMixin, Base):
     si_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # social insurance base
     hf_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # housing fund base
     hf_rate_pct: Mapped[float] = mapped_column(default=12.0)
-    bank_account: Mapped[str | None] = mapped_column(String(64))  # encrypted at rest (security issue)
+    bank_account: Mapped[str | None] = mapped_column(String(255))  # encrypted at rest (security issue)
     special_additional_deduction_fen: Mapped[int] = mapped_column(Integer, default=0)  # monthly 专项附加
     category: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 医师/护士/医技/药剂/行政/工勤
     roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # e.g. ["护士长"]
@@ -349,6 +349,8 @@ class PayrollRun(IdMixin, TimestampMixin, VersionMixin, Base):
     headcount: Mapped[int] = mapped_column(Integer, default=0)
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{state, by, at}]
     warnings: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")  # [{employee_id, text}]
+    # which dated settings the run used: {"structure": pay_settings.id | None, "city": pay_settings.id | None}
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class PayrollLine(IdMixin, Base):
@@ -392,6 +394,34 @@ class AuditEntry(IdMixin, Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AppSetting(IdMixin, VersionMixin, Base):
+    """Hospital-wide settings shared by every workstation (ward cover rules, clock-file column mappings,
+    custom roles ...): one JSON value per key. Per-workstation preferences stay in ``settings.toml``."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    value: Mapped[Any] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+
+class PaySetting(IdMixin, TimestampMixin, VersionMixin, Base):
+    """A dated pay document: the pay structure (``kind="structure"``) or the city's social-insurance and
+    housing-fund settings (``kind="city"``), as TOML text, valid from ``effective_month`` (YYYY-MM) until a
+    later one. A payroll run uses the latest one effective on its month (else the shipped default)."""
+
+    __tablename__ = "pay_settings"
+    __table_args__ = (UniqueConstraint("kind", "effective_month"),)
+
+    kind: Mapped[str] = mapped_column(String(20))
+    effective_month: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Meta(Base):

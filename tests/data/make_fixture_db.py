@@ -90,6 +90,13 @@ ROWS = {
         "INSERT INTO competency_evidence (id, person_id, dimension, score, source, source_id, observed_on, note) VALUES "
         "(1, 2, '专业知识', 7.5, 'interview', 1, '2026-11-25', '')",
     ],
+    "0006_shared_settings": ROWS_0004 + [
+        "INSERT INTO app_settings (id, key, value, updated_at, updated_by, version) VALUES (1, "
+        "'attendance.ward_rules.2', '{\"cover\": [], \"settings\": {}}', '2026-11-22 00:00:00', 'admin', 1)",
+        "INSERT INTO pay_settings (id, kind, effective_month, name, body, note, created_by, created_at, updated_at, "
+        "version) VALUES (1, 'city', '2026-07', '2026年7月社保基数', 'schema_version = 1', '', 'admin', "
+        "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+    ],
 }
 
 
