@@ -19,6 +19,7 @@ from app.services.questions import QuestionBankService
 from app.services.recruiting import RecruitingService
 from app.services.screening import ScreeningService
 from app.services.talent import TalentService
+from app.services.shared_settings import SharedSettingsService
 from app.services.staff_import import StaffImportService
 from app.services.training import TrainingService
 from app.services.workforce import WorkforceService
@@ -26,6 +27,7 @@ from app.services.workforce import WorkforceService
 
 class Services:
     def __init__(self, factory: sessionmaker[Session], data: DataDir) -> None:
+        self.settings = SharedSettingsService(factory)
         self.org = OrgService(factory)
         self.people = PeopleService(factory)
         self.recruiting = RecruitingService(factory)
