@@ -1,0 +1,34 @@
+"""Named locks that one workstation holds for the length of a unit of work.
+
+A month's payroll run, an attendance lock and the audit chain's append must not run on two workstations
+at once. On SQLite, a write unit of work (``unit_of_work(write=True)``) already holds the database's
+only write lock from BEGIN, so :func:`exclusive` has nothing to add. On PostgreSQL it takes a
+transaction-scoped advisory lock (``pg_advisory_xact_lock``): released at commit, at rollback, and
+when a crashed workstation's connection drops — never left behind.
+
+Use it as the first statement of the unit of work::
+
+    with self._uow(write=True) as s:
+        exclusive(s, "payroll", month)
+        ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def lock_key(*parts: object) -> int:
+    """A stable signed 64-bit key for the lock name (same on every workstation and Python version)."""
+    name = "\x1f".join(str(p) for p in parts).encode("utf-8")
+    return int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+
+
+def exclusive(session: Session, *parts: object) -> None:
+    """Hold the lock named by ``parts`` until the surrounding transaction ends (waits for it if needed)."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(*parts)})
