@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,100 +78,98 @@ def _problems_to_stderr(result: Any) -> None:
         print(str(p), file=sys.stderr)
 
 
-def _positions_export(args: argparse.Namespace) -> int:
-    from app.positions import excel
+def _export(args: argparse.Namespace, write_template: Callable[[Path], None],
+            export: Callable[[Any, Path], int], saved: str) -> int:
+    """Shared body of ``positions export`` and ``questions export``: a blank template or the database's records.
 
+    ``export(ctx, out)`` writes the file and returns how many records it holds; ``saved`` is the message
+    (with ``{n}`` and ``{path}``)."""
     out = Path(args.out)
     if args.template:
-        excel.write_positions_template(out)
+        write_template(out)
         print(_("Saved {path}").format(path=out))
         return 0
     ctx = _open(args)
     try:
-        ctx.services.positions.export_positions(out)
-        n = len(ctx.services.org.positions())
+        n = export(ctx, out)
     finally:
         ctx.close()
-    print(_("Saved {n} positions to {path}").format(n=n, path=out))
+    print(saved.format(n=n, path=out))
     return 0
 
 
-def _positions_import(args: argparse.Namespace) -> int:
+def _import(args: argparse.Namespace, preview: Callable[[Any, Path], Any], apply: Callable[[Any, Path, bool], Any],
+            counts: Callable[[Any], dict[str, int]], done: Callable[[Any], str]) -> int:
+    """Shared body of ``positions import`` and ``questions import``: preview, then store all rows (clean file)
+    or only the good ones (``--good-rows``); nothing is stored when the file has problems otherwise."""
+    path = Path(args.file)
     ctx = _open(args)
     try:
-        service = ctx.services.positions
-        result = service.preview_positions_import(Path(args.file))
+        result = preview(ctx, path)
         if not result.clean:
             _problems_to_stderr(result)
-        if result.clean or args.good_rows:
-            stats = service.import_positions(Path(args.file), good_rows_only=args.good_rows)
-        else:
-            stats = None
+        stats = apply(ctx, path, args.good_rows) if result.clean or args.good_rows else None
     finally:
         ctx.close()
-    data = {
-        "total": result.total, "good": len(result.rows), "problems": [p.__dict__ for p in result.problems],
-        "warnings": [w.__dict__ for w in result.warnings], "imported": stats is not None,
-        "created": stats.created if stats else 0, "updated": stats.updated if stats else 0,
-        "synonyms_added": stats.synonyms_added if stats else 0,
-    }
     if args.json:
-        print_json(data)
+        print_json({
+            "total": result.total, "good": len(result.rows), "problems": [p.__dict__ for p in result.problems],
+            "warnings": [w.__dict__ for w in result.warnings], "imported": stats is not None,
+            **counts(stats),
+        })
     elif stats is not None:
-        print(_("Imported: {created} new, {updated} updated, {skipped} wrong records skipped.").format(
-            created=stats.created, updated=stats.updated, skipped=stats.skipped_rows))
+        print(done(stats))
     if stats is None:
         print(_("Nothing was imported: {n} problems. Correct the file, or add --good-rows to import only the "
                 "{good} correct records.").format(n=len(result.problems), good=len(result.rows)), file=sys.stderr)
         return 2
     return 0
+
+
+def _export_positions(ctx: Any, out: Path) -> int:
+    ctx.services.positions.export_positions(out)
+    return len(ctx.services.org.positions())
+
+
+def _export_questions(ctx: Any, out: Path) -> int:
+    ctx.services.positions.export_questions(out)
+    return len(ctx.services.questions.questions())
+
+
+def _positions_export(args: argparse.Namespace) -> int:
+    from app.positions import excel
+
+    return _export(args, excel.write_positions_template, _export_positions, _("Saved {n} positions to {path}"))
 
 
 def _questions_export(args: argparse.Namespace) -> int:
     from app.positions import excel
 
-    out = Path(args.out)
-    if args.template:
-        excel.write_questions_template(out)
-        print(_("Saved {path}").format(path=out))
-        return 0
-    ctx = _open(args)
-    try:
-        ctx.services.positions.export_questions(out)
-        n = len(ctx.services.questions.questions())
-    finally:
-        ctx.close()
-    print(_("Saved {n} questions to {path}").format(n=n, path=out))
-    return 0
+    return _export(args, excel.write_questions_template, _export_questions, _("Saved {n} questions to {path}"))
+
+
+def _positions_import(args: argparse.Namespace) -> int:
+    return _import(
+        args,
+        lambda ctx, path: ctx.services.positions.preview_positions_import(path),
+        lambda ctx, path, good: ctx.services.positions.import_positions(path, good_rows_only=good),
+        lambda st: {"created": st.created if st else 0, "updated": st.updated if st else 0,
+                    "synonyms_added": st.synonyms_added if st else 0},
+        lambda st: _("Imported: {created} new, {updated} updated, {skipped} wrong records skipped.").format(
+            created=st.created, updated=st.updated, skipped=st.skipped_rows),
+    )
 
 
 def _questions_import(args: argparse.Namespace) -> int:
-    ctx = _open(args)
-    try:
-        service = ctx.services.positions
-        result = service.preview_questions_import(Path(args.file))
-        if not result.clean:
-            _problems_to_stderr(result)
-        stats = (service.import_questions(Path(args.file), good_rows_only=args.good_rows, user="cli")
-                 if result.clean or args.good_rows else None)
-    finally:
-        ctx.close()
-    data = {
-        "total": result.total, "good": len(result.rows), "problems": [p.__dict__ for p in result.problems],
-        "warnings": [w.__dict__ for w in result.warnings], "imported": stats is not None,
-        "created": stats.created if stats else 0, "new_versions": stats.new_versions if stats else 0,
-        "unchanged": stats.unchanged if stats else 0,
-    }
-    if args.json:
-        print_json(data)
-    elif stats is not None:
-        print(_("Imported: {created} new questions, {versions} new versions, {unchanged} unchanged.").format(
-            created=stats.created, versions=stats.new_versions, unchanged=stats.unchanged))
-    if stats is None:
-        print(_("Nothing was imported: {n} problems. Correct the file, or add --good-rows to import only the "
-                "{good} correct records.").format(n=len(result.problems), good=len(result.rows)), file=sys.stderr)
-        return 2
-    return 0
+    return _import(
+        args,
+        lambda ctx, path: ctx.services.positions.preview_questions_import(path),
+        lambda ctx, path, good: ctx.services.positions.import_questions(path, good_rows_only=good, user="cli"),
+        lambda st: {"created": st.created if st else 0, "new_versions": st.new_versions if st else 0,
+                    "unchanged": st.unchanged if st else 0},
+        lambda st: _("Imported: {created} new questions, {versions} new versions, {unchanged} unchanged.").format(
+            created=st.created, versions=st.new_versions, unchanged=st.unchanged),
+    )
 
 
 def _licences_expiring(args: argparse.Namespace) -> int:
