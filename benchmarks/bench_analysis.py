@@ -4,7 +4,10 @@ Records:
 - ``text_answers``: CMExam explanations scored as typed answers (answers per second);
 - ``interview_30min``: a 30-minute interview (10 questions × 3 minutes of candidate speech at
   240 characters/minute with word times, built from the real doctor answers of
-  Chinese-medical-dialogue-data) analysed question by question, then rolled up;
+  Chinese-medical-dialogue-data) analysed question by question, then rolled up: ms per answer, seconds
+  per interview;
+- ``service_analyse_demo``: ``AssessmentService.analyse`` per interview of the demo hospital (database
+  read, analysis, stored assessment and evidence), the review page's read and one PDF report;
 - ``cmexam_ranking``: the share of CMExam questions where the own-explanation answer beats an
   off-topic and a truncated answer (both protocols of tests/unit/analysis/test_cmexam_ranking.py).
 """
@@ -12,7 +15,9 @@ Records:
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterable, Iterator
@@ -32,7 +37,7 @@ from app.analysis import (
 )
 from app.analysis.keypoints import derive_key_points, key_points_from_phrases
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "exam"
+SHARED = Path(os.environ.get("HRDESK_SHARED_DIR") or Path(__file__).resolve().parent.parent.parent / "shared") / "data" / "exam"
 CHARS_PER_MIN = 240.0
 
 
@@ -107,6 +112,50 @@ def _ranking(cmexam: list[dict[str, Any]]) -> dict[str, float]:
     return result
 
 
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _service_cases() -> Iterator[dict[str, Any]]:
+    """Per-interview time through the service on the demo hospital: read the plan and transcript from
+    the database, analyse, store the assessment and evidence (``AssessmentService.analyse``), then read it
+    back for the review page (``detail``) and write the PDF report."""
+    from datetime import date
+
+    from app.demo.service import create_demo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx, _stats = create_demo(Path(tmp) / "demo", today=date(2026, 11, 22))
+        try:
+            svc = ctx.services.assessment
+            ids = [r.interview_id for r in svc.analysed() if r.state != "decided"]
+            svc.analyse(ids[0])  # warm: tokenizer and settings
+            analyse_s: list[float] = []
+            detail_s: list[float] = []
+            answers = 0
+            for iid in ids:
+                t0 = time.perf_counter()
+                svc.analyse(iid)
+                analyse_s.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                answers += len(svc.detail(iid).answers)
+                detail_s.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            svc.export_pdf(ids[0], Path(tmp) / "report.pdf")
+            pdf_s = time.perf_counter() - t0
+        finally:
+            ctx.close()
+    yield {"benchmark": "analysis", "case": "service_analyse_demo", "interviews": len(ids), "answers": answers,
+           "ms_per_interview_mean": _ms(sum(analyse_s) / len(analyse_s)), "ms_per_interview_max": _ms(max(analyse_s)),
+           "ms_per_answer_mean": _ms(sum(analyse_s) / max(1, answers)),
+           "ms_detail_mean": _ms(sum(detail_s) / len(detail_s)), "ms_pdf_report": _ms(pdf_s)}
+
+
 def run() -> Iterable[dict[str, Any]]:
     return list(_run())
 
@@ -117,21 +166,32 @@ def _run() -> Iterator[dict[str, Any]]:
     score_text_answer(question_from_cmexam(cmexam[0]), cmexam[0]["explanation"])  # load jieba once
 
     questions = [question_from_cmexam(r) for r in cmexam]
-    t0 = time.perf_counter()
+    per_answer: list[float] = []
     chars = 0
     for q, r in zip(questions, cmexam, strict=True):
+        t0 = time.perf_counter()
         score_text_answer(q, r["explanation"])
+        per_answer.append(time.perf_counter() - t0)
         chars += len(r["explanation"])
-    dt = time.perf_counter() - t0
+    dt = sum(per_answer)
     yield {"benchmark": "analysis", "case": "text_answers", "answers": len(cmexam), "seconds": round(dt, 3),
-           "answers_per_second": round(len(cmexam) / dt, 1), "chars_per_second": round(chars / dt)}
+           "answers_per_second": round(len(cmexam) / dt, 1), "chars_per_second": round(chars / dt),
+           "ms_per_answer_median": _ms(_quantile(per_answer, 0.5)), "ms_per_answer_p95": _ms(_quantile(per_answer, 0.95)),
+           "ms_per_answer_max": _ms(max(per_answer))}
 
     interview = _interview(answers)
     tracemalloc.start()
     t0 = time.perf_counter()
-    assessments = [assess_answer(q, segs) for q, segs in interview]
+    assessments = []
+    answer_times: list[float] = []
+    for q, segs in interview:
+        ta = time.perf_counter()
+        assessments.append(assess_answer(q, segs))
+        answer_times.append(time.perf_counter() - ta)
     model = CompetencyModel((DimensionSpec("专业知识", 60, 6.0), DimensionSpec("职业素养", 40, 6.0)))
+    tr = time.perf_counter()
     rec = recommend(assessments, model, interviewer_marks={"职业素养": 7.0})
+    rollup_s = time.perf_counter() - tr
     dt = time.perf_counter() - t0
     _cur, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -139,8 +199,12 @@ def _run() -> Iterator[dict[str, Any]]:
     yield {"benchmark": "analysis", "case": "interview_30min", "questions": len(interview),
            "speech_seconds": round(speech_s, 1),
            "chars": sum(a.communication.chars for a in assessments),
-           "analysis_seconds": round(dt, 3), "realtime_ratio": round(dt / speech_s, 5),
+           "seconds_per_interview": round(dt, 3), "ms_per_answer_mean": _ms(sum(answer_times) / len(answer_times)),
+           "ms_per_answer_max": _ms(max(answer_times)), "ms_rollup": _ms(rollup_s),
+           "realtime_ratio": round(dt / speech_s, 5),
            "peak_python_mib": round(peak / 2**20, 1), "recommendation": rec.code}
+
+    yield from _service_cases()
 
     t0 = time.perf_counter()
     ranking = _ranking(cmexam)

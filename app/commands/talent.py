@@ -49,7 +49,7 @@ def register(subparsers: Any) -> None:
     add_data_dir_argument(arc)
     arc.set_defaults(func=_archive)
 
-    coef = sub.add_parser("apply-coefficients", help=_("copy approved performance coefficients into the pay profiles"))
+    coef = sub.add_parser("apply-coefficients", help=_("copy the approved performance coefficients effective by a month into the pay profiles (payroll reads them by month itself; this keeps the profiles' current figure in step)"))
     coef.add_argument("--month", required=True, metavar="YYYY-MM", help=_("payroll month"))
     add_json_argument(coef)
     add_data_dir_argument(coef)

@@ -131,59 +131,69 @@ def _observations(interview_id: int, seconds: int, p: Profile, rng: random.Rando
     return rows
 
 
+def record_interview(
+    ctx: AppContext, interview_id: int, profile: str, when: datetime, *, slip: bool = False,
+    cancel: CancelToken = NEVER_CANCELLED,
+) -> None:
+    """Give a planned interview (with its question plan) consent, a transcript in the style of ``profile``,
+    interviewer marks and notes, video observations when AI analysis was consented to, and analyse it
+    through the assessment service. ``slip``: the live transcript of question 1 misheard words that the
+    interviewer corrected (an ``edited`` version)."""
+    p = PROFILES[profile]
+    rng = random.Random(1000 + interview_id)
+    asked = ctx.services.questions.asked(interview_id)
+    risky_q = next((q.position_in_plan for q in asked if q.qtype in ("职业素养", "合规", "情景题")), None) if p.risky else None
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        interview = s.get(Interview, interview_id)
+        assert interview is not None
+        interview.scheduled_at = when
+        interview.consent_audio = True
+        interview.consent_video = p.consent_ai
+        interview.consent_ai = p.consent_ai
+        interview.consent_at = when - timedelta(minutes=5)
+        interview.state = "recorded"
+        plan = {r.position_in_plan: r for r in s.scalars(
+            select(InterviewQuestion).where(InterviewQuestion.interview_id == interview_id))}
+        t = 5.0
+        for q in asked:
+            sentences = _sentences(q, p, rng, risky=q.position_in_plan == risky_q)
+            segs, t = _segments(interview_id, q, sentences, p, t, rng)
+            s.add_all(segs)
+            if slip and q.position_in_plan == 1:
+                # the live transcript misheard a word; the interviewer corrected it afterwards
+                for seg in segs:
+                    wrong = seg.text
+                    for right, misheard in LIVE_SLIP.items():
+                        wrong = wrong.replace(right, misheard)
+                    seg.text, edited = wrong, seg.text
+                    s.add(TranscriptSegment(interview_id=interview_id, version="edited", start_s=seg.start_s,
+                                            end_s=seg.end_s, speaker=seg.speaker, text=edited,
+                                            question_index=seg.question_index, words=[]))
+            row = plan.get(q.position_in_plan)
+            if row is not None:
+                low, high = p.marks
+                mark = 3.0 if q.position_in_plan == risky_q else rng.uniform(low, high)
+                row.interviewer_mark = round(mark * 2) / 2
+                if q.position_in_plan == risky_q:
+                    row.notes = "回答中提到可能向朋友透露患者检查结果，需复核。"
+                elif profile == "weak":
+                    row.notes = "回答含糊，停顿较多。"
+                elif profile == "strong" and q.position_in_plan == 1:
+                    row.notes = "回答完整，条理清楚。"
+        if p.consent_ai:
+            s.add_all(_observations(interview_id, int(t), p, rng))
+    ctx.services.assessment.analyse(interview_id, cancel=cancel)
+
+
 def demo_interviews(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CANCELLED) -> int:
     """Record, analyse and (one) decide demo interviews; the rest stay planned. Returns how many were analysed."""
-    questions = ctx.services.questions
     with unit_of_work(ctx.session_factory) as s:
         planned = [(i.id, i.position_id) for i in s.scalars(select(Interview).where(Interview.state == "planned"))]
     chosen = sorted(planned, key=lambda x: (x[1], x[0]))[: len(ORDER)]
     for n, ((interview_id, _pos), name) in enumerate(zip(chosen, ORDER, strict=False)):
         cancel.raise_if_cancelled()
-        p = PROFILES[name]
-        rng = random.Random(1000 + interview_id)
-        asked = questions.asked(interview_id)
-        risky_q = next((q.position_in_plan for q in asked if q.qtype in ("职业素养", "合规", "情景题")), None) if p.risky else None
         when = datetime.combine(today - timedelta(days=2 + n), time(9 + n % 6, 0), HOSPITAL_TZ).astimezone(UTC)
-        with unit_of_work(ctx.session_factory, write=True) as s:
-            interview = s.get(Interview, interview_id)
-            assert interview is not None
-            interview.scheduled_at = when
-            interview.consent_audio = True
-            interview.consent_video = p.consent_ai
-            interview.consent_ai = p.consent_ai
-            interview.consent_at = when - timedelta(minutes=5)
-            interview.state = "recorded"
-            plan = {r.position_in_plan: r for r in s.scalars(
-                select(InterviewQuestion).where(InterviewQuestion.interview_id == interview_id))}
-            t = 5.0
-            for q in asked:
-                sentences = _sentences(q, p, rng, risky=q.position_in_plan == risky_q)
-                segs, t = _segments(interview_id, q, sentences, p, t, rng)
-                s.add_all(segs)
-                if n == 0 and q.position_in_plan == 1:
-                    # the live transcript misheard a word; the interviewer corrected it afterwards
-                    for seg in segs:
-                        slip = seg.text
-                        for right, wrong in LIVE_SLIP.items():
-                            slip = slip.replace(right, wrong)
-                        seg.text, edited = slip, seg.text
-                        s.add(TranscriptSegment(interview_id=interview_id, version="edited", start_s=seg.start_s,
-                                                end_s=seg.end_s, speaker=seg.speaker, text=edited,
-                                                question_index=seg.question_index, words=[]))
-                row = plan.get(q.position_in_plan)
-                if row is not None:
-                    low, high = p.marks
-                    mark = 3.0 if q.position_in_plan == risky_q else rng.uniform(low, high)
-                    row.interviewer_mark = round(mark * 2) / 2
-                    if q.position_in_plan == risky_q:
-                        row.notes = "回答中提到可能向朋友透露患者检查结果，需复核。"
-                    elif name == "weak":
-                        row.notes = "回答含糊，停顿较多。"
-                    elif name == "strong" and q.position_in_plan == 1:
-                        row.notes = "回答完整，条理清楚。"
-            if p.consent_ai:
-                s.add_all(_observations(interview_id, int(t), p, rng))
-        ctx.services.assessment.analyse(interview_id, cancel=cancel)
+        record_interview(ctx, interview_id, name, when, slip=n == 0, cancel=cancel)
         if name == "decided":
             ctx.services.assessment.decide(
                 interview_id, "hold",

@@ -1,6 +1,7 @@
 """Demo talent data: profiles in every stage, built through the talent service where a service exists.
 
-- interviewed candidates with an assessment, a decision and competency evidence;
+- interviewed candidates with a question plan, a transcript, an analysed assessment (per-question
+  evidence, so their PDF reports show quotes), the department head's decision and competency evidence;
 - one candidate whose 入职审批单 waits for the department head;
 - one employee on probation whose review is due within days (hired through the full approval flow);
 - one confirmed employee with a coefficient history (0.8 at hiring → 0.9 after the review);
@@ -23,7 +24,6 @@ from app.db.tables import (
     CompetencyEvidence,
     Employee,
     Interview,
-    InterviewAssessment,
     InterviewDecision,
     InterviewRecording,
     Licence,
@@ -31,9 +31,11 @@ from app.db.tables import (
     PositionCompetency,
 )
 from app.db.uow import unit_of_work
+from app.demo.interviews import record_interview
 from app.domain.org import Month
 from app.domain.timeutil import HOSPITAL_TZ
 from app.payroll.rules import PayCalendar
+from app.talent.licences import REGISTRATIONS
 from app.tasks import NEVER_CANCELLED, CancelToken
 
 DEMO_USER = "演示数据"
@@ -49,40 +51,34 @@ def _silence(path, seconds: float = 0.5) -> None:  # type: ignore[no-untyped-def
         w.writeframes(b"\x00\x00" * int(16000 * seconds))
 
 
-def _interview(ctx: AppContext, cand_id: int, when: date, scores: dict[str, float], rng: random.Random,
-               decision: str, reason: str, record: bool) -> int:
-    """A finished interview with its assessment, decision, evidence and (optionally) a recording."""
+def _interview(ctx: AppContext, cand_id: int, when: date, profile: str, decision: str, reason: str, record: bool) -> int:
+    """A finished interview as the real flow leaves it: a question plan, a transcript answered in the style
+    of ``profile`` (see :mod:`app.demo.interviews`), interviewer marks, analysis through the assessment
+    service (per-question evidence, competency evidence), the department head's decision and, optionally,
+    a recording file."""
+    at = datetime.combine(when, time(9, 30), HOSPITAL_TZ).astimezone(UTC)
     with unit_of_work(ctx.session_factory, write=True) as s:
         cand = s.get(Candidate, cand_id)
         assert cand is not None and cand.position_id is not None
-        comps = s.scalars(select(PositionCompetency).where(PositionCompetency.position_id == cand.position_id)
-                          .order_by(PositionCompetency.sort_order)).all()
-        at = datetime.combine(when, time(9, 30), HOSPITAL_TZ).astimezone(UTC)
-        iv = Interview(candidate_id=cand.id, position_id=cand.position_id, scheduled_at=at, interviewers="人事专员, 科室主任",
-                       state="decided", consent_audio=True, consent_video=False, consent_ai=True, consent_at=at,
-                       decision=decision, decision_reason=reason, decided_by=DEPT_HEAD)
+        iv = Interview(candidate_id=cand.id, position_id=cand.position_id, scheduled_at=at,
+                       interviewers="人事专员, 科室主任", state="planned")
         s.add(iv)
         s.flush()
-        dims = {}
-        total = 0.0
-        for c in comps:
-            score = scores.get(c.name, round(rng.uniform(6.0, 8.5), 1))
-            dims[c.name] = {"ai": score, "interviewer": score, "blended": score, "bar": c.pass_bar, "weight": c.weight,
-                            "status": "pass" if score >= c.pass_bar else "below"}
-            total += score * c.weight / 100
-            s.add(CompetencyEvidence(person_id=cand.person_id, dimension=c.name, score=score, source="interview",
-                                     source_id=iv.id, observed_on=when, note="面试评估"))
-        iv.total_score = round(total * 10, 1)
-        iv.recommendation = "recommend" if all(v["blended"] >= v["bar"] for v in dims.values()) else "hold"
-        s.add(InterviewAssessment(interview_id=iv.id, dimensions=dims, total=iv.total_score,
-                                  recommendation=iv.recommendation, settings={"source": "demo"}))
-        s.add(InterviewDecision(interview_id=iv.id, decision=decision, reason=reason, decided_by=DEPT_HEAD, decided_at=at))
+        interview_id = iv.id
+    ctx.services.questions.generate_plan(interview_id, 6, seed=interview_id)
+    record_interview(ctx, interview_id, profile, at)
+    ctx.services.assessment.decide(interview_id, decision, reason, DEPT_HEAD)
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        # decided the day after the interview (the service stamps "now")
+        for d in s.scalars(select(InterviewDecision).where(InterviewDecision.interview_id == interview_id)).all():
+            d.decided_at = at + timedelta(days=1)
         if record:
-            rel = f"archive/recordings/interview_{iv.id}/audio.wav"
+            rel = f"archive/recordings/interview_{interview_id}/audio.wav"
             _silence(ctx.data.root / rel)
-            s.add(InterviewRecording(interview_id=iv.id, audio_path=rel, started_at=at, ended_at=at + timedelta(minutes=25),
-                                     audio_seconds=0.5, state="finished", engine="demo"))
-        return iv.id
+            s.add(InterviewRecording(interview_id=interview_id, audio_path=rel, started_at=at,
+                                     ended_at=at + timedelta(minutes=25), audio_seconds=0.5, state="finished",
+                                     engine="demo"))
+    return interview_id
 
 
 def demo_talent(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CANCELLED) -> None:
@@ -104,7 +100,8 @@ def demo_talent(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CAN
     if len(screened) >= 3:
         c_conf, c_prob, c_onb = screened[0], screened[1], screened[2]
         start = today - timedelta(days=330)
-        _interview(ctx, c_conf, start - timedelta(days=30), {}, rng, "recommend", "各维度均达标，推荐录用", True)
+        _interview(ctx, c_conf, start - timedelta(days=30), "strong", "recommend", "各维度均达标，推荐录用", True)
+        _licences_handed_in(ctx, c_conf, start, rng)
         form_id, _ = talent.create_onboarding(c_conf, start_date=start, user=HR_CLERK, contract_type="fixed_3y",
                                               public_institution=False, salary_level=3)
         hired = _sign_all(talent, form_id)
@@ -117,16 +114,17 @@ def demo_talent(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CAN
 
         # on probation, review due within days: hired ~5.5 months ago on a 6-month probation
         start = today - timedelta(days=172)
-        _interview(ctx, c_prob, start - timedelta(days=21), {"沟通能力": 5.4, "团队协作": 5.6}, rng, "recommend",
-                   "专业能力突出，沟通需加强", True)
+        _interview(ctx, c_prob, start - timedelta(days=21), "medium", "recommend", "专业能力突出，沟通需加强", True)
+        _licences_handed_in(ctx, c_prob, start, rng)
         form_id, _ = talent.create_onboarding(c_prob, start_date=start, user=HR_CLERK, contract_type="fixed_3y",
                                               public_institution=False, salary_level=2)
         on_probation = _sign_all(talent, form_id)
         _attendance_for_new_staff(ctx, today, (hired, on_probation))
-        _licences_for_new_staff(ctx, (hired, on_probation), rng)
 
         # in onboarding approval: signed by the HR clerk, waiting for the department head
-        _interview(ctx, c_onb, today - timedelta(days=6), {}, rng, "recommend", "推荐录用", True)
+        _interview(ctx, c_onb, today - timedelta(days=6), "strong", "recommend", "推荐录用，回答完整、条理清楚", True)
+        # a new graduate: the practising registration is filed after hiring (a warning on the form, not a refusal)
+        _licences_handed_in(ctx, c_onb, today + timedelta(days=24), rng, pending=REGISTRATIONS)
         form_id, _ = talent.create_onboarding(c_onb, start_date=today + timedelta(days=24), user=HR_CLERK,
                                               contract_type="fixed_3y", public_institution=True, first_employment=True)
         form = talent.onboarding_form(form_id)
@@ -138,7 +136,7 @@ def demo_talent(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CAN
     for i, cid in enumerate(pool):
         if i < 2:
             when = today - timedelta(days=240 if i == 0 else 40)
-            _interview(ctx, cid, when, {}, rng, "hold", reasons[i], True)
+            _interview(ctx, cid, when, "medium" if i == 0 else "strong", "hold", reasons[i], True)
         talent.move_to_pool(cid, reasons[i % len(reasons)], user=HR_CLERK)
 
     # HR assessments and evidence over time for some employees
@@ -181,19 +179,22 @@ def _attendance_for_new_staff(ctx: AppContext, today: date, employee_ids: tuple[
                                       locked_at=datetime.now(UTC)))
 
 
-def _licences_for_new_staff(ctx: AppContext, employee_ids: tuple[int, ...], rng: random.Random) -> None:
-    """The licences the post requires, as the new staff handed them in at onboarding (护士执业注册: 5 years)."""
+def _licences_handed_in(ctx: AppContext, cand_id: int, start: date, rng: random.Random,
+                        pending: frozenset[str] = frozenset()) -> None:
+    """The licences the post requires, as the candidate hands them in before the onboarding approval
+    (护士执业注册: 5 years); kinds in ``pending`` are not yet obtained."""
     with unit_of_work(ctx.session_factory, write=True) as s:
-        for emp_id in employee_ids:
-            emp = s.get(Employee, emp_id)
-            pos = s.get(Position, emp.position_id) if emp and emp.position_id else None
-            if emp is None or pos is None:
+        cand = s.get(Candidate, cand_id)
+        pos = s.get(Position, cand.position_id) if cand and cand.position_id else None
+        if cand is None or pos is None:
+            return
+        for kind in (pos.requirements or {}).get("licences", []):
+            if kind in pending:
                 continue
-            for kind in (pos.requirements or {}).get("licences", []):
-                issued = emp.hire_date - timedelta(days=rng.randint(60, 700))
-                expiry = issued + timedelta(days=5 * 365) if "护士" in kind else None
-                s.add(Licence(person_id=emp.person_id, kind=kind, number=f"{rng.randrange(10**11, 10**12)}",
-                              issue_date=issued, expiry_date=expiry, location="本院"))
+            issued = start - timedelta(days=rng.randint(60, 700))
+            expiry = issued + timedelta(days=5 * 365) if "护士" in kind else None
+            s.add(Licence(person_id=cand.person_id, kind=kind, number=f"{rng.randrange(10**11, 10**12)}",
+                          issue_date=issued, expiry_date=expiry, location="本院"))
 
 
 def _sign_all(talent, form_id: int) -> int:  # type: ignore[no-untyped-def]

@@ -156,9 +156,8 @@ def _answer_block(a: AnswerView, st: _Styles, ai_used: bool) -> list[Any]:
         out.append(Paragraph(escape(_("Professional terms used: {terms}").format(terms="、".join(a.terms[:12]))),
                              st.small))
     for r in a.risks:
-        out.append(Paragraph(
-            f'<font color="#b71c1c">{escape(_("Risk: {message} 「{quote}」 at {time}").format(message=r.message, quote=r.quote, time=mmss(r.start)))}</font>',
-            st.small))
+        risk = _("Risk: {message} 「{quote}」 at {time}").format(message=r.message, quote=r.quote, time=mmss(r.start))
+        out.append(Paragraph(f'<font color="#b71c1c">{escape(risk)}</font>', st.small))
     if a.notes:
         out.append(Paragraph(escape(_("Interviewer's note: {note}").format(note=a.notes)), st.small))
     for w in a.warnings:

@@ -22,19 +22,17 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from app.analysis import (
+# Light parts of the engine only (dataclasses, labels, the roll-up): the scorer itself pulls in jieba
+# and the medical vocabulary and is imported inside ``analyse`` so that opening the program stays fast.
+from app.analysis.config import COMPONENT_LABELS
+from app.analysis.model import AnswerAssessment, QuestionSpec, Segment, Word, to_jsonable
+from app.analysis.rollup import (
     RECOMMENDATION_LABELS,
     CompetencyModel,
     DimensionSpec,
     NonVerbalObservation,
-    QuestionSpec,
-    Segment,
-    Word,
-    assess_answer,
     recommend,
 )
-from app.analysis.config import COMPONENT_LABELS
-from app.analysis.model import AnswerAssessment, to_jsonable
 from app.db.tables import (
     Candidate,
     CompetencyEvidence,
@@ -465,6 +463,8 @@ class AssessmentService(Service):
         cancel: CancelToken = NEVER_CANCELLED,
     ) -> AnalysisResult:
         """Analyse the interview and store the assessment (replacing an earlier one). Deterministic."""
+        from app.analysis.scoring import assess_answer  # heavy (jieba); see the imports above
+
         asked = self._questions.asked(interview_id)
         with self._uow(write=True) as s:
             interview = s.get(Interview, interview_id)

@@ -16,13 +16,28 @@ wage inputs, category, post grade, initial 绩效系数), the initial coefficien
 **Coefficients.** A probation review proposes a coefficient (status ``proposed``) effective from the
 month after the decision. ``approve_coefficient`` approves it; ``apply_coefficients(month)`` copies,
 for every employee, the latest approved coefficient whose ``effective_month`` ≤ ``month`` into
-``pay_profiles.performance_coefficient`` — the figure payroll reads. It runs when a coefficient is
-approved (for months already begun) and should run before each payroll draft
-(``talent apply-coefficients --month YYYY-MM`` from the CLI).
+``pay_profiles.performance_coefficient``. Payroll does not depend on that copy: a payroll run reads
+the approved coefficient effective for its month from ``performance_coefficients`` itself (issue #5's
+``app/services/payroll.py``), so nothing has to run before a payroll draft. ``apply_coefficients`` keeps
+the pay profile's figure — what the profile, the pay-profile editor and exports show as "current" —
+in step: it runs when a coefficient is approved (for months already begun) and can be run for a month
+(``talent apply-coefficients --month YYYY-MM``); it is idempotent and only ever copies approved rows.
+
+**Licences.** Each approving signature checks the licences the post requires against the person's
+licence register on the form's start date (:mod:`app.talent.licences`): a missing qualification
+certificate or an expired practising registration refuses the signature with a message naming the
+licence; other gaps (a registration still to be filed, a training certificate, one expiring soon) are
+warnings kept in the step's ``licence_warnings`` and returned to the signer.
+
+**Signers.** ``sign_onboarding`` takes the signer's name from ``signer`` (the signed-in
+:class:`app.security.permissions.Principal`: display name, else user name) when one is given and is a
+real person, and falls back to the typed ``user`` (command line, demo, the local system principal).
 
 **Pool reason.** ``candidates`` has no reason column: the reason is kept in
-``candidates.corrections["pool_reason"]`` (with who/when), and also as an ``interview_decisions``
-row when the candidate was interviewed.
+``candidates.corrections["pool_reason"]`` as {reason, by, at} — read and written only through
+:func:`pool_reason` / :func:`with_pool_reason` — and also as an ``interview_decisions`` row when the
+candidate was interviewed. The key is outside screening's correctable fields, so screening neither shows
+nor overwrites it. A column would only pay off for searching or reporting by reason, which nothing does.
 """
 
 from __future__ import annotations
@@ -39,7 +54,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -80,6 +95,7 @@ from app.i18n import N_, _
 from app.paths import DataDir
 from app.services.base import Service, load_for_update
 from app.talent import probation as prob
+from app.talent.licences import HeldLicence, LicenceCheck, LicenceFinding, check_licences, refusal_message
 from app.talent.competency import (
     CourseInfo,
     DimensionPicture,
@@ -94,6 +110,9 @@ from app.talent.competency import (
 )
 from app.tasks import NEVER_CANCELLED, CancelToken, ChangeSet, ProgressFn, no_progress
 
+if TYPE_CHECKING:
+    from app.security.permissions import Principal
+
 log = logging.getLogger(__name__)
 
 STEP_ROLES = ("hr", "dept_head", "hr_manager")
@@ -107,6 +126,34 @@ OUTCOMES = {"confirm": N_("confirm"), "extend": N_("extend"), "end": N_("end emp
 FAMILY_CATEGORY = {"physician": "医师", "nursing": "护士", "medtech": "医技", "admin": "行政"}
 NOT_HIRED = ("new", "screened", "interview", "rejected", "pool")
 DEFAULT_PROBATION_COEFFICIENT = 0.8
+POOL_REASON_KEY = "pool_reason"
+SYSTEM_USERNAMES = frozenset({"system"})
+
+
+def pool_reason(corrections: dict[str, Any] | None) -> str:
+    """The reason a candidate was put in the talent pool ("" when none), from ``candidates.corrections``."""
+    entry = (corrections or {}).get(POOL_REASON_KEY)
+    return str(entry.get("reason", "")) if isinstance(entry, dict) else ""
+
+
+def with_pool_reason(corrections: dict[str, Any] | None, reason: str, *, by: str, at: datetime) -> dict[str, Any]:
+    """``corrections`` with the pool reason set (a new dict: JSON columns are replaced, not mutated)."""
+    return {**(corrections or {}), POOL_REASON_KEY: {"reason": reason, "by": by, "at": at.isoformat(timespec="seconds")}}
+
+
+def resume_corrections(corrections: dict[str, Any] | None) -> dict[str, Any]:
+    """The resume corrections alone (without the pool reason kept beside them)."""
+    return {k: v for k, v in (corrections or {}).items() if k != POOL_REASON_KEY}
+
+
+def signer_name(signer: Principal | None, typed: str) -> str:
+    """Who signs: the signed-in person's display name (else user name); the typed name when nobody real is
+    signed in (no principal, or the local system principal of the command line and demo)."""
+    if signer is not None and signer.username not in SYSTEM_USERNAMES:
+        name = (signer.display_name or signer.username).strip()
+        if name:
+            return name
+    return typed.strip()
 
 
 def form_state_label(code: str) -> str:
@@ -314,6 +361,9 @@ class OnboardingRow:
     steps: tuple[dict[str, Any], ...]
     employee_id: int | None
     interview_id: int | None
+    # for a form in approval: the post's licences against the register on the start date (refusals block
+    # the next approving signature; warnings are shown and kept with it)
+    licence_findings: tuple[LicenceFinding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -323,6 +373,7 @@ class HireResult:
     learning_path_id: int | None
     path_courses: tuple[str, ...]
     review_id: int | None
+    licence_warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -429,7 +480,7 @@ class TalentService(Service):
             corrected: list[str] = []
             for c in cands:
                 resume.update(c.extracted or {})
-                corr = {k: v for k, v in (c.corrections or {}).items() if k != "pool_reason"}
+                corr = resume_corrections(c.corrections)
                 resume.update(corr)
                 corrected += list(corr)
             licences = tuple(
@@ -679,7 +730,7 @@ class TalentService(Service):
             for c, p, title in rows:
                 iv = s.scalar(select(Interview).where(Interview.candidate_id == c.id)
                               .order_by(Interview.scheduled_at.desc(), Interview.id.desc()).limit(1))
-                reason = str((c.corrections or {}).get("pool_reason", {}).get("reason", ""))
+                reason = pool_reason(c.corrections)
                 score = c.screening_score
                 if iv is not None:
                     score = iv.total_score if iv.total_score is not None else score
@@ -702,8 +753,7 @@ class TalentService(Service):
             if c.status == "hired":
                 raise Conflict(_("The candidate was hired; a hired candidate cannot go to the talent pool."))
             c.status = "pool"
-            c.corrections = {**(c.corrections or {}),
-                             "pool_reason": {"reason": reason, "by": user, "at": utcnow().isoformat(timespec="seconds")}}
+            c.corrections = with_pool_reason(c.corrections, reason, by=user, at=utcnow())
             iv = s.scalar(select(Interview).where(Interview.candidate_id == c.id)
                           .order_by(Interview.scheduled_at.desc(), Interview.id.desc()).limit(1))
             if iv is not None:
@@ -795,7 +845,7 @@ class TalentService(Service):
                     .order_by(OnboardingForm.start_date.desc(), OnboardingForm.id.desc()))
             if open_only:
                 stmt = stmt.where(OnboardingForm.state.in_(tuple(NEXT_STATE)))
-            return [_form_row(f, p, d, t) for f, p, d, t in s.execute(stmt).all()]
+            return [_form_row(f, p, d, t, self._findings(s, f)) for f, p, d, t in s.execute(stmt).all()]
 
     def onboarding_form(self, form_id: int) -> OnboardingRow:
         with self._uow() as s:
@@ -807,13 +857,33 @@ class TalentService(Service):
                             .where(OnboardingForm.id == form_id)).first()
             if row is None:
                 raise NotFound(_("Onboarding form {id} does not exist. Reload the list.").format(id=form_id))
-            return _form_row(*row)
+            return _form_row(*row, self._findings(s, row[0]))
+
+    def _findings(self, s: Session, form: OnboardingForm) -> tuple[LicenceFinding, ...]:
+        """Licence findings of a form still in approval (decided forms keep theirs in their steps)."""
+        return self._licence_check(s, form).findings if form.state in NEXT_STATE else ()
+
+    @staticmethod
+    def _licence_check(s: Session, form: OnboardingForm) -> LicenceCheck:
+        pos = s.get(Position, form.position_id)
+        cand = s.get(Candidate, form.candidate_id)
+        required = (pos.requirements or {}).get("licences") if pos is not None else None
+        if isinstance(required, str):
+            required = [x for x in required.replace("，", "、").replace(",", "、").split("、")]
+        held = [HeldLicence(lic.kind, lic.number, lic.issue_date, lic.expiry_date, lic.next_assessment)
+                for lic in s.scalars(select(Licence).where(Licence.person_id == cand.person_id)).all()] if cand else []
+        return check_licences(list(required or ()), held, form.start_date)
 
     def sign_onboarding(
-        self, form_id: int, version: int, *, user: str, approve: bool, note: str = "",
+        self, form_id: int, version: int, *, user: str = "", approve: bool, note: str = "",
+        signer: Principal | None = None,
     ) -> tuple[HireResult | None, ChangeSet]:
-        """The current step's signature. The HR manager's approval hires the candidate atomically."""
-        user = user.strip()
+        """The current step's signature. The HR manager's approval hires the candidate atomically.
+
+        ``signer``: the signed-in person (their name is used); ``user``: the typed name otherwise. An approval
+        is refused while the post's licences are not in order (see :mod:`app.talent.licences`); warnings are
+        kept in the step and, on the final approval, returned in :attr:`HireResult.licence_warnings`."""
+        user = signer_name(signer, user)
         if not user:
             raise InvalidInput(_("Enter who signs this step."))
         with self._uow(write=True) as s:
@@ -828,8 +898,16 @@ class TalentService(Service):
                     user=user, role=_(STEP_LABELS[role])))
             if not approve and not note.strip():
                 raise InvalidInput(_("Give a reason for the rejection."))
-            step = {"role": role, "by": user, "at": utcnow().isoformat(timespec="seconds"),
-                    "decision": "approve" if approve else "reject", "note": note.strip()}
+            step: dict[str, Any] = {"role": role, "by": user, "at": utcnow().isoformat(timespec="seconds"),
+                                    "decision": "approve" if approve else "reject", "note": note.strip()}
+            warnings: tuple[str, ...] = ()
+            if approve:
+                check = self._licence_check(s, form)
+                if check.refusals:
+                    raise InvalidInput(refusal_message(check))
+                warnings = tuple(f.message for f in check.warnings)
+                if warnings:
+                    step["licence_warnings"] = list(warnings)
             form.steps = [*form.steps, step]
             changes = ChangeSet.of("onboarding_forms")
             result = None
@@ -841,12 +919,12 @@ class TalentService(Service):
                 return None, changes | ChangeSet.of("candidates")
             form.state = NEXT_STATE[form.state]
             if form.state == "approved":
-                result = self._hire(s, form, user)
+                result = self._hire(s, form, user, warnings)
                 changes = changes | ChangeSet.of("people", "employees", "pay_profiles", "candidates", "learning_paths",
                                                  "path_items", "probation_reviews", "performance_coefficients")
             return result, changes
 
-    def _hire(self, s: Session, form: OnboardingForm, user: str) -> HireResult:
+    def _hire(self, s: Session, form: OnboardingForm, user: str, warnings: tuple[str, ...] = ()) -> HireResult:
         cand = s.get(Candidate, form.candidate_id)
         assert cand is not None
         if s.scalar(select(Employee.id).where(Employee.person_id == cand.person_id)):
@@ -897,7 +975,7 @@ class TalentService(Service):
             s.flush()
             review_id = review.id
         log.info("onboarding form %s approved: employee %s created", form.id, emp.id)
-        return HireResult(emp.id, staff_no, path_id, tuple(codes), review_id)
+        return HireResult(emp.id, staff_no, path_id, tuple(codes), review_id, warnings)
 
     # ======================================================================== probation
     def probation_due(self, today: date | None = None, within_days: int | None = 30) -> list[ProbationRow]:
@@ -1289,11 +1367,12 @@ def _default_grade(pos: Position, structure: Any) -> str:
     return "专技十二级"
 
 
-def _form_row(f: OnboardingForm, p: Person, dept: str, title: str) -> OnboardingRow:
+def _form_row(f: OnboardingForm, p: Person, dept: str, title: str,
+              findings: tuple[LicenceFinding, ...] = ()) -> OnboardingRow:
     return OnboardingRow(f.id, f.version, f.candidate_id, p.id, p.name, dept, title, f.grade, f.salary_level,
                          f.start_date, f.contract_type, f.contract_years, f.probation_months, f.probation_rule,
                          f.contract_wage_fen, f.probation_wage_fen, dict(f.pay_items or {}), f.state,
-                         tuple(dict(x) for x in (f.steps or [])), f.employee_id, f.interview_id)
+                         tuple(dict(x) for x in (f.steps or [])), f.employee_id, f.interview_id, findings)
 
 
 def _probation_row(r: ProbationReview, e: Employee, name: str, dept: str, today: date) -> ProbationRow:

@@ -335,6 +335,17 @@ def test_demo_has_profiles_in_every_stage(demo_ctx) -> None:  # type: ignore[no-
     with unit_of_work(demo_ctx.session_factory) as s:
         assert s.scalar(select(func.count()).select_from(CompetencyEvidence)) > 50
         assert s.scalar(select(func.count()).select_from(Document)) >= 0
+    # the onboarded candidates' interviews were analysed like real ones: their reports have per-question evidence
+    assessment = demo_ctx.services.assessment
+    for f in talent.onboarding_forms():
+        assert f.interview_id is not None
+        d = assessment.detail(f.interview_id)
+        assert d.state == "decided" and d.decision is not None and d.decision.decided_by
+        assert len(d.answers) >= 4 and all(a.transcript for a in d.answers)
+        assert sum(len(a.covered) for a in d.answers) >= 5 and all(a.ai_score is not None for a in d.answers)
+    # the form waiting for the department head: a new graduate whose practising registration is still to be filed
+    waiting = forms[0]
+    assert waiting.licence_findings and {f.severity for f in waiting.licence_findings} == {"warn"}
 
 
 def test_assessment_add_edit_adds_evidence(ctx) -> None:  # type: ignore[no-untyped-def]

@@ -104,3 +104,44 @@ def test_comparison_dialog_and_pdf_export(page, tmp_path: Path, messages) -> Non
     assert pdf.read_bytes().startswith(b"%PDF")
     assert any(str(pdf) in m for m in messages) and any(str(out) in m for m in messages)
     dialog.close()
+
+
+def test_dimension_bars_are_painted_to_scale(page) -> None:  # type: ignore[no-untyped-def]
+    """The 'score against the bar' column is drawn as a bar whose filled length is the blended score and whose
+    colour says pass / below; the text of the cell stays the score (for sorting and copying)."""
+    from PySide6.QtGui import QColor
+
+    from ui.tabs.interview_review import BAR_BELOW, BAR_COLUMN, BAR_FAR_BELOW, BAR_PASS, BAR_TRACK, bar_tooltip
+
+    rows = page.table.model.rows()
+    seen_status: set[str] = set()
+    for row in rows:
+        page.select_interview(row.interview_id)
+        view = page.dimensions
+        view.setColumnWidth(BAR_COLUMN, 220)
+        image = view.viewport().grab().toImage()
+        for r, dim in enumerate(page.dimension_model.rows()):
+            if dim.blended is None:
+                continue
+            index = page.dimension_model.index(r, BAR_COLUMN)
+            assert index.data() == f"{dim.blended:.1f}"
+            rect = view.visualRect(index)
+            fill = {"pass": BAR_PASS, "far_below": BAR_FAR_BELOW}.get(dim.status, BAR_BELOW)
+            counts = {"fill": 0, "track": 0, "other_fill": 0}
+            y = rect.center().y()
+            for x in range(rect.left(), rect.right()):
+                c = QColor(image.pixel(x, y))
+                if c == fill:
+                    counts["fill"] += 1
+                elif c == BAR_TRACK:
+                    counts["track"] += 1
+                elif c in (BAR_PASS, BAR_BELOW, BAR_FAR_BELOW):
+                    counts["other_fill"] += 1
+            assert counts["other_fill"] == 0, (dim, counts)
+            share = counts["fill"] / max(1, counts["fill"] + counts["track"])
+            assert abs(share - dim.blended / 10) < 0.1, (dim, counts)
+            assert f"{dim.pass_bar:g}" in bar_tooltip(dim)
+            seen_status.add("pass" if dim.status == "pass" else "below")
+        if seen_status == {"pass", "below"}:
+            break
+    assert seen_status == {"pass", "below"}  # the demo shows both colours

@@ -117,3 +117,55 @@ def test_talent_tab_profile_search_onboarding_and_probation(qtbot, demo_ctx, mon
     n_forms = onboarding.forms.model.rowCount()
     onboarding.new_btn.click()
     assert onboarding.forms.model.rowCount() == n_forms + 1
+
+
+def test_onboarding_page_shows_licence_findings_and_signs_as_the_signed_in_person(qtbot, demo_ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from sqlalchemy import delete
+
+    from app.db.tables import Candidate, Licence, OnboardingForm, Position
+    from app.db.uow import unit_of_work
+    from app.security.permissions import PERMISSIONS, Principal
+
+    asked: list[str] = []
+
+    def question(_parent, _title, text, *a, **k):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    head = Principal("lijg", "dept_head", None, frozenset(PERMISSIONS), display_name="李建国（科室主任）")
+    identity = getattr(demo_ctx.services, "identity", None)
+    if identity is None:  # before the login is wired into the services
+        monkeypatch.setattr(demo_ctx.services, "identity", SimpleNamespace(principal=head), raising=False)
+    else:
+        identity.sign_in(head)
+    tab = TalentTab(demo_ctx.services, SyncPool())
+    qtbot.addWidget(tab)
+    onboarding = tab.show_page("onboarding")
+    assert isinstance(onboarding, OnboardingPage)
+    assert onboarding.user.text() == "李建国（科室主任）" and onboarding.user.isReadOnly()
+    waiting = next(f for f in _rows(onboarding.forms) if f.state == "dept_head")
+    onboarding.forms.view.selectRow(next(i for i, f in enumerate(_rows(onboarding.forms)) if f.id == waiting.id))
+    # the demo's new graduate has not filed the practising registration yet: a warning, not a refusal
+    assert waiting.licence_findings and all(f.severity == "warn" for f in waiting.licence_findings)
+    assert "警告" in onboarding.licences.text() and waiting.licence_findings[0].kind in onboarding.licences.text()
+    assert onboarding.approve_btn.isEnabled()
+    onboarding.approve_btn.click()
+    assert len(asked) == 1 and waiting.licence_findings[0].kind in asked[0]
+    signed = next(f for f in _rows(onboarding.forms) if f.id == waiting.id)
+    assert signed.state == "hr_manager" and signed.steps[-1]["by"] == "李建国（科室主任）"
+    assert signed.steps[-1]["licence_warnings"]
+
+    # a post requiring a qualification the person does not hold: the approval is refused, the button says so
+    with unit_of_work(demo_ctx.session_factory, write=True) as s:
+        form = s.get(OnboardingForm, waiting.id)
+        pos = s.get(Position, form.position_id)  # type: ignore[union-attr]
+        pos.requirements = {**(pos.requirements or {}), "licences": ["医师资格证书"]}  # type: ignore[union-attr]
+        person_id = s.get(Candidate, form.candidate_id).person_id  # type: ignore[union-attr]
+        s.execute(delete(Licence).where(Licence.person_id == person_id))
+    onboarding.reload()
+    onboarding.forms.view.selectRow(next(i for i, f in enumerate(_rows(onboarding.forms)) if f.id == waiting.id))
+    assert not onboarding.approve_btn.isEnabled() and onboarding.reject_btn.isEnabled()
+    assert "不能批准" in onboarding.licences.text() and "医师资格证书" in onboarding.licences.text()

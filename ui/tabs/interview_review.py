@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QCategoryAxis, QChartView, QLineSeries, QPolarChart, QValueAxis
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QMargins, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -26,7 +27,11 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -42,7 +47,7 @@ from app.services.assessment import (
     ReviewRow,
 )
 from app.tasks import ChangeSet
-from ui.tablemodels.base import CENTER, RIGHT, Column, DtoTableModel
+from ui.tablemodels.base import CENTER, RIGHT, ROW_ROLE, Column, DtoTableModel
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
@@ -50,6 +55,7 @@ from ui.widgets.table import FilterTable
 LEVELS = (("recommend", "推荐录用"), ("hold", "保留观察"), ("reject", "不推荐"))
 LEVEL_LABEL = dict(LEVELS)
 STATUS_LABELS = {"pass": "达标", "below": "未达标", "far_below": "明显未达标", "missing": "无评分"}
+BAR_COLUMN = 6  # the "score against the bar" column of the dimension table
 SERIES_COLOURS = ("#1f5fa8", "#c0504d", "#4f8a3c", "#8064a2", "#d8891c", "#2c9c9c")
 
 
@@ -57,12 +63,76 @@ def score(v: float | None) -> str:
     return "" if v is None else f"{v:.1f}"
 
 
-def bar(v: float | None) -> str:
-    """A text bar for a 0–10 score (10 blocks)."""
-    if v is None:
-        return ""
-    n = max(0, min(10, round(v)))
-    return "█" * n + "░" * (10 - n)
+BAR_PASS = QColor("#3b7dc4")
+BAR_BELOW = QColor("#e0a040")
+BAR_FAR_BELOW = QColor("#c0504d")
+BAR_TRACK = QColor("#e8ecf1")
+
+
+class ScoreBarDelegate(QStyledItemDelegate):
+    """Paints a dimension's blended 0–10 score as a bar with a tick at the pass bar.
+
+    Colours follow the result: blue at or above the bar, amber below it, red far below; the AI and
+    interviewer scores are small markers on the track (hollow: AI, filled: interviewer) so a
+    disagreement shows at a glance. The cell's text (the score) stays the model's display value for
+    sorting, copying and screen readers; the tooltip spells the figures out."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        d = index.data(ROW_ROLE)
+        if not isinstance(d, DimensionView):
+            super().paint(painter, option, index)
+            return
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, option.widget)
+        rect = option.rect.adjusted(6, 0, -6, 0)
+        label_w = option.fontMetrics.horizontalAdvance("10.0") + 8
+        track = QRectF(rect.left(), rect.center().y() - 6, max(10, rect.width() - label_w), 12)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(BAR_TRACK)
+        painter.drawRoundedRect(track, 3, 3)
+
+        def x_at(v: float) -> float:
+            return track.left() + track.width() * max(0.0, min(10.0, v)) / 10.0
+
+        if d.blended is not None:
+            colour = BAR_PASS if d.status == "pass" else BAR_FAR_BELOW if d.status == "far_below" else BAR_BELOW
+            painter.setBrush(colour)
+            painter.drawRoundedRect(QRectF(track.left(), track.top(), x_at(d.blended) - track.left(), track.height()), 3, 3)
+        for value, filled in ((d.ai, False), (d.interviewer, True)):
+            if value is None:
+                continue
+            painter.setPen(QPen(QColor("#222222"), 1.2))
+            painter.setBrush(QColor("#222222") if filled else Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(x_at(value), track.center().y()), 3.0, 3.0)
+        tick = x_at(d.pass_bar)
+        painter.setPen(QPen(QColor("#222222"), 2))
+        painter.drawLine(QPointF(tick, track.top() - 3), QPointF(tick, track.bottom() + 3))
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))
+        painter.drawText(QRectF(track.right() + 4, rect.top(), label_w, rect.height()),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), score(d.blended) or "—")
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Any) -> QSize:  # noqa: N802
+        hint = super().sizeHint(option, index)
+        return QSize(max(hint.width(), 170), max(hint.height(), 22))
+
+    def helpEvent(self, event: Any, view: Any, option: QStyleOptionViewItem, index: Any) -> bool:  # noqa: N802
+        d = index.data(ROW_ROLE)
+        if isinstance(d, DimensionView) and event.type() == QEvent.Type.ToolTip:
+            QToolTip.showText(event.globalPos(), bar_tooltip(d), view)
+            return True
+        return super().helpEvent(event, view, option, index)
+
+
+def bar_tooltip(d: DimensionView) -> str:
+    return _("{name}: blended {blended} (AI {ai}, interviewer {mark}); pass bar {bar}; {status}").format(
+        name=d.name, blended=score(d.blended) or "—", ai=score(d.ai) or "—", mark=score(d.interviewer) or "—",
+        bar=f"{d.pass_bar:g}", status=STATUS_LABELS.get(d.status, d.status))
 
 
 def mmss(seconds: float | None) -> str:
@@ -320,8 +390,7 @@ class InterviewReviewPage(Tab):
                 Column[DimensionView]("ai", _("AI"), fmt=score, align=RIGHT),
                 Column[DimensionView]("interviewer", _("Interviewer"), fmt=score, align=RIGHT),
                 Column[DimensionView]("blended", _("Blended"), fmt=score, align=RIGHT),
-                Column[DimensionView]("bar", _("Bar"), value=lambda d: d.blended, fmt=bar,
-                                      color=lambda d: "#fbe3d6" if d.blended is not None and d.blended < d.pass_bar else None),
+                Column[DimensionView]("bar", _("Score against the bar"), value=lambda d: d.blended, fmt=score),
                 Column[DimensionView]("status", _("Result"), fmt=lambda v: STATUS_LABELS.get(v, v)),
             ],
             self,
@@ -330,6 +399,8 @@ class InterviewReviewPage(Tab):
         self.dimensions.setModel(self.dimension_model)
         self.dimensions.verticalHeader().setVisible(False)
         self.dimensions.horizontalHeader().setStretchLastSection(True)
+        self.bar_delegate = ScoreBarDelegate(self.dimensions)
+        self.dimensions.setItemDelegateForColumn(BAR_COLUMN, self.bar_delegate)
         self.radar = radar_view(self)
         self.tree = QTreeView(self)
         self.tree.setUniformRowHeights(False)

@@ -59,8 +59,10 @@ from app.services.talent import (
     SearchQuery,
     TrainingRow,
     form_state_label,
+    signer_name,
 )
 from app.talent.competency import DimensionPicture, SummaryPhrase
+from app.talent.licences import LicenceFinding
 from app.talent.probation import contract_label, rule_label
 from app.tasks import ChangeSet
 from ui.dialogs.onboarding import OnboardingDialog
@@ -487,7 +489,7 @@ class ProfilePage(TalentPage):
         if not ok:
             return
         talent, pid = self.services.talent, self.profile.person_id
-        user = getpass.getuser()
+        user = acting_name(self.services)
 
         def work() -> ChangeSet:
             hits = [h for h in talent.search(SearchQuery()) if h.person_id == pid and h.candidate_id is not None]
@@ -556,7 +558,7 @@ class ProfilePage(TalentPage):
         kind, ok = QInputDialog.getItem(self, _("Archive"), _("Kind of document"), kinds, 0, False)
         if not ok:
             return
-        talent, pid, user = self.services.talent, self.profile.person_id, getpass.getuser()
+        talent, pid, user = self.services.talent, self.profile.person_id, acting_name(self.services)
         self.pool.submit(lambda: talent.add_document(pid, Path(path), kind=codes[kinds.index(kind)], user=user)[1],
                          on_done=self._publish, on_error=self.show_error)
 
@@ -600,11 +602,42 @@ def _current(table: FilterTable) -> Any:
     return index.data(ROW_ROLE) if index.isValid() else None
 
 
+def signed_in(services: Any) -> Any:
+    """The signed-in principal when the services carry an identity (None before login is wired)."""
+    return getattr(getattr(services, "identity", None), "principal", None)
+
+
+def acting_name(services: Any) -> str:
+    """Who is acting, for "added by"/"run by" records: the signed-in person, else the OS user."""
+    return signer_name(signed_in(services), getpass.getuser())
+
+
+def use_signed_in_name(services: Any, field: QLineEdit) -> None:
+    """With a signed-in person a signature carries their account's name (the field is not editable);
+    otherwise the typed name is kept."""
+    name = signer_name(signed_in(services), "")
+    if name:
+        field.setText(name)
+    field.setReadOnly(bool(name))
+
+
+def licence_findings_html(findings: Sequence[LicenceFinding]) -> str:
+    """Refusals (red) and warnings (amber) of a form in approval, each naming its licence."""
+    lines = []
+    for f in findings:
+        refuse = f.severity == "refuse"
+        label = _("Cannot be approved") if refuse else _("Warning")
+        colour = "#b3261e" if refuse else "#8a5a00"
+        lines.append(f"<span style='color:{colour}'><b>{escape(label)}</b>：{escape(f.message)}</span>")
+    return "<br>".join(lines)
+
+
 def start_onboarding(page: TalentPage, candidates: Sequence[PoolRow], selected: int | None = None) -> None:
     if not candidates:
         QMessageBox.information(page, _("HR Desk"), _("No candidate can be onboarded: interview someone first."))
         return
     dialog = OnboardingDialog(candidates, page, selected_candidate=selected or candidates[0].candidate_id, today=page._today())
+    use_signed_in_name(page.services, dialog.user)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
     v = dialog.values()
@@ -857,7 +890,7 @@ class PoolPage(TalentPage):
                                                         "removed for good; the run is logged.").format(n=n)) \
                 != QMessageBox.StandardButton.Yes:
             return
-        talent, days, today, user = self.services.talent, self.days.value(), self._today(), getpass.getuser()
+        talent, days, today, user = self.services.talent, self.days.value(), self._today(), acting_name(self.services)
         self.pool.submit(lambda: talent.run_retention(days, user=user, today=today).changes,
                          on_done=self._publish, on_error=self.show_error)
 
@@ -867,7 +900,7 @@ class PoolPage(TalentPage):
 
 class OnboardingPage(TalentPage):
     KEY = "onboarding"
-    TABLES = frozenset({"onboarding_forms", "candidates", "employees"})
+    TABLES = frozenset({"onboarding_forms", "candidates", "employees", "licences", "positions"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -894,11 +927,18 @@ class OnboardingPage(TalentPage):
             Column[dict]("decision", _("Decision"), value=lambda s: s.get("decision", ""),
                          fmt=lambda v: {"approve": _("approve"), "reject": _("reject")}.get(v, "")),
             Column[dict]("note", _("Note"), value=lambda s: s.get("note", "")),
+            Column[dict]("licence_warnings", _("Licence warnings at signing"),
+                         value=lambda s: "；".join(s.get("licence_warnings") or ())),
         ], title=_("Approval steps"), sort=("at", Qt.SortOrder.AscendingOrder), parent=self)
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
+        self.licences = QLabel(self)
+        self.licences.setWordWrap(True)
+        self.licences.setTextFormat(Qt.TextFormat.RichText)
         self.new_btn = QPushButton(_("New form…"), self)
         self.user = QLineEdit(getpass.getuser(), self)
+        self.user.setToolTip(_("The name recorded with your signature. When you are signed in to HR Desk, your "
+                               "account's name is used."))
         self.note = QLineEdit(self)
         self.note.setPlaceholderText(_("Note (required to reject)"))
         self.approve_btn = QPushButton(_("Approve step"), self)
@@ -916,6 +956,7 @@ class OnboardingPage(TalentPage):
         lower = QWidget(self)
         lower_layout = QVBoxLayout(lower)
         lower_layout.addWidget(self.detail)
+        lower_layout.addWidget(self.licences)
         lower_layout.addWidget(self.steps, 1)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.forms)
@@ -939,7 +980,14 @@ class OnboardingPage(TalentPage):
 
     def reload(self) -> None:
         talent = self.services.talent
+        self._use_signed_in_name()
         self.load(talent.onboarding_forms, self._on_loaded)
+
+    def _principal(self) -> Any:
+        return signed_in(self.services)
+
+    def _use_signed_in_name(self) -> None:
+        use_signed_in_name(self.services, self.user)
 
     def _on_loaded(self, rows: list[OnboardingRow]) -> None:
         current = _current(self.forms)
@@ -953,9 +1001,13 @@ class OnboardingPage(TalentPage):
 
     def _on_forms_row_selected(self, form: OnboardingRow | None) -> None:
         open_ = form is not None and form.state in ("draft", "hr", "dept_head", "hr_manager")
-        self.approve_btn.setEnabled(open_)
+        refused = form is not None and any(f.severity == "refuse" for f in form.licence_findings)
+        self.approve_btn.setEnabled(open_ and not refused)
+        self.approve_btn.setToolTip(_("The licences required for the post are not in order; see above.") if refused else "")
         self.reject_btn.setEnabled(open_)
         self.print_btn.setEnabled(form is not None)
+        self.licences.setText(licence_findings_html(form.licence_findings) if form is not None else "")
+        self.licences.setVisible(form is not None and bool(form.licence_findings))
         if form is None:
             self.steps.set_rows([])
             self.detail.setText("")
@@ -977,13 +1029,21 @@ class OnboardingPage(TalentPage):
         form = _current(self.forms)
         if form is None:
             return
-        talent, user, note = self.services.talent, self.user.text(), self.note.text()
+        talent, user, note, signer = self.services.talent, self.user.text(), self.note.text(), self._principal()
+        warnings = [f.message for f in form.licence_findings if f.severity == "warn"]
+        if approve and warnings:
+            text = _("The licences required for the post have these problems:\n\n{problems}\n\nSign anyway? The "
+                     "warnings are kept with your signature.").format(problems="\n".join(f"· {w}" for w in warnings))
+            answer = QMessageBox.question(self, _("Licences"), text)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
 
         def done(changes: ChangeSet) -> None:
             self.note.clear()
             self._publish(changes)
 
-        self.pool.submit(lambda: talent.sign_onboarding(form.id, form.version, user=user, approve=approve, note=note)[1],
+        self.pool.submit(lambda: talent.sign_onboarding(form.id, form.version, user=user, approve=approve, note=note,
+                                                        signer=signer)[1],
                          on_done=done, on_error=self.show_error)
 
     def _on_print_clicked(self) -> None:
@@ -1112,6 +1172,7 @@ class ProbationPage(TalentPage):
         return _("Probation")
 
     def reload(self) -> None:
+        use_signed_in_name(self.services, self.user)
         talent, today, within = self.services.talent, self._today(), self.within.value()
         self.load(lambda: (talent.probation_due(today, within), talent.proposed_coefficients()), self._on_loaded)
 

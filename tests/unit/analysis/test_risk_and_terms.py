@@ -18,6 +18,8 @@ def risks(text: str) -> list[str]:
     ("text", "rule"),
     [
         ("我会把患者的病情告诉我的朋友。", "privacy_disclosure"),
+        ("不过说实话，如果是好朋友问，我可能会把患者的检查结果简单告诉他。", "privacy_disclosure"),  # 不过 is no negation
+        ("在网络上发布患者信息也没关系。", "privacy_disclosure"),
         ("没关系，透露一点患者信息也无所谓。", "privacy_disclosure"),
         ("领导要求的话，我会帮他改一下病历上的记录。", "record_falsification"),
         ("时间紧的话，不用做皮试，直接输液。", "allergy_contraindication_ignored"),
@@ -41,6 +43,10 @@ def test_risky_statements_are_flagged(text, rule):
         "用药前一定核对过敏史，严格三查七对。",
         "手术前必须签署知情同意书。",
         "发生差错要第一时间上报，不能隐瞒。",
+        # key points of the starter bank's 网络投诉 question, stated by a strong candidate (were false flags)
+        "首先，不在网络上私自回应、争辩或发布患者信息。",
+        "接着，遵守保密义务，不以泄露患者信息来自证清白。",
+        "我不向无关人员透露患者信息。",
     ],
 )
 def test_negated_or_safe_statements_are_not_flagged(text):
