@@ -53,6 +53,22 @@ class HolidayCalendar:
     def working_days(self, days: Iterable[date]) -> int:
         return sum(1 for d in days if self.is_working_day(d))
 
+    def is_paid_day(self, day: date) -> bool:
+        """计薪日 (劳社部发〔2008〕3号): working days plus statutory holidays; weekends and moved rest
+        days are not paid days. Over a year with a notice this gives 365 − 104 = 261 (21.75 a month)."""
+        return self.kind(day) is not DayKind.REST
+
+    def paid_days(self, days: Iterable[date]) -> int:
+        return sum(1 for d in days if self.is_paid_day(d))
+
+    def pay_exceptions(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
+        """The year's differences from a plain Monday–Friday pay calendar, in the form payroll's
+        ``PayCalendar(extra_paid_days, unpaid_weekdays)`` takes: weekend days that are paid days
+        (调休 working days, statutory holidays on a weekend) and weekdays that are not (moved rest days)."""
+        extra = frozenset(d for d in self.workdays | self.statutory if d.year == year and d.weekday() >= 5)
+        unpaid = frozenset(d for d in self.rest if d.year == year and d.weekday() < 5)
+        return extra, unpaid
+
 
 def _dates(values: Iterable[str], where: str) -> set[date]:
     out: set[date] = set()

@@ -3,11 +3,18 @@
 Used by ``benchmarks/bench_roster.py`` to measure the CP-SAT approach on public instances.
 Hard constraints modelled (all of INRC-II's): one assignment per nurse per day, skill
 qualification, minimum coverage per shift × skill × day, forbidden shift successions (including
-the history's last shift). Soft constraints scored with INRC-II weights:
-S1 optimal coverage (30 per missing nurse), S4 shift-off requests (10), S5 complete weekends (30),
-S6 total assignments outside the contract range (20 per assignment), S7 working weekends above the
-contract maximum (30 per weekend). NOT scored: S2 consecutive assignments / same-shift runs and S3
-consecutive days off (min/max run lengths), so our penalty is a lower bound of the official one.
+the history's last shift). Soft constraints, modelled and scored with the INRC-II weights:
+S1 optimal coverage (30 per missing nurse), S2 consecutive working days outside the contract's
+(min, max) (30 per day) and consecutive assignments to the same shift outside the shift's (min, max)
+(15 per day), S3 consecutive days off outside the contract's (min, max) (30 per day), S4 shift-off
+requests (10), S5 complete weekends (30), S6 total assignments outside the contract range (20 per
+assignment), S7 working weekends above the contract maximum (30 per weekend).
+
+Runs (S2/S3) follow the competition's border rules: a run continuing from the history counts the
+history's days, but only the days of this horizon above the maximum are penalised; a run still open
+on the last day is not penalised for being short (it may continue), only for being long. Instances
+are solved as one 4-week block (the static variant), not week by week as in the competition, so the
+figure is comparable with static results in the literature, not with the multi-stage ranking.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from app.i18n import _
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 W_OPT_COVER, W_REQUEST, W_COMPLETE_WEEKEND, W_TOTAL, W_WEEKENDS = 30, 10, 30, 20, 30
+W_CONS_WORK, W_CONS_SHIFT, W_CONS_OFF = 30, 15, 30
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,9 @@ class NurseHistory:
     assignments: int
     weekends: int
     last_shift: str  # "None" if off
+    cons_shift: int = 0  # consecutive assignments to ``last_shift`` at the end of the history
+    cons_work: int = 0  # consecutive working days at the end of the history
+    cons_off: int = 0  # consecutive days off at the end of the history
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class Instance:
     # per day index 0..7w-1: (shift, skill) → (min, optimal)
     demand: tuple[dict[tuple[str, str], tuple[int, int]], ...]
     off_requests: tuple[tuple[str, str, int], ...]  # (nurse, shift or "Any", day index)
+    shift_runs: dict[str, tuple[int, int]] | None = None  # shift → (min, max) consecutive assignments
 
     @property
     def n_days(self) -> int:
@@ -102,6 +114,7 @@ def parse(scenario: Path, history: Path, weeks: Sequence[Path]) -> Instance:
     i = seek("SHIFT_TYPES")
     n = int(L[i].split("=")[1])
     shifts = tuple(L[k].split()[0] for k in range(i + 1, i + 1 + n))
+    shift_runs = {L[k].split()[0]: _pair(L[k].split(maxsplit=1)[1]) for k in range(i + 1, i + 1 + n)}
     i = seek("FORBIDDEN_SHIFT_TYPES_SUCCESSIONS")
     forbidden: dict[str, frozenset[str]] = {}
     for k in range(i + 1, i + 1 + len(shifts)):
@@ -127,7 +140,8 @@ def parse(scenario: Path, history: Path, weeks: Sequence[Path]) -> Instance:
     hist = {}
     for ln in H[h0 + 1 :]:
         p = ln.split()
-        hist[p[0]] = NurseHistory(int(p[1]), int(p[2]), p[3])
+        runs = [int(v) for v in p[4:7]] + [0] * (7 - max(4, len(p)))
+        hist[p[0]] = NurseHistory(int(p[1]), int(p[2]), p[3], *runs[:3])
     demand: list[dict[tuple[str, str], tuple[int, int]]] = []
     offs: list[tuple[str, str, int]] = []
     for w, wp in enumerate(weeks):
@@ -146,7 +160,63 @@ def parse(scenario: Path, history: Path, weeks: Sequence[Path]) -> Instance:
         for ln in W[k + 1 :]:
             p = ln.split()
             offs.append((p[0], p[1], w * 7 + DAYS.index(p[2])))
-    return Instance(name, skills, shifts, forbidden, contracts, tuple(nurses), hist, tuple(demand), tuple(offs))
+    return Instance(name, skills, shifts, forbidden, contracts, tuple(nurses), hist, tuple(demand), tuple(offs),
+                    shift_runs)
+
+
+def _run_penalty(seq: Sequence[bool], hist_len: int, lo: int, hi: int) -> int:
+    """Days outside (lo, hi) over the runs of True in ``seq`` (INRC-II border rules, see the module
+    docstring); ``hist_len``: length of the run of True that ends the history (0 if it ended False)."""
+    pen = 0
+    run = hist_len
+    for d, v in enumerate(seq):
+        if v:
+            run += 1
+            if run > hi:
+                pen += 1  # each day above the maximum; history days above it were counted before
+        else:
+            if 0 < run < lo:
+                pen += lo - run
+            run = 0
+    return pen
+
+
+def _soft_runs(m: cp_model.CpModel, x: Sequence[cp_model.IntVar], hist_len: int, lo: int, hi: int,
+               weight: int, negate: bool = False) -> list[cp_model.LinearExpr]:
+    """CP-SAT terms equal to ``weight × _run_penalty`` of the literals ``x`` (or of their negations)."""
+    D = len(x)
+    lit = [v.Not() if negate else v for v in x]
+    val = [(1 - v) if negate else v for v in x]
+    terms: list[cp_model.LinearExpr] = []
+    # above the maximum: day d is a day too many when it and the hi days before it are all True
+    for d in range(D):
+        window = [val[k] for k in range(max(0, d - hi), d + 1)]
+        before = hi + 1 - len(window)  # days of the window that lie in the history
+        if before > 0 and hist_len < before:
+            continue  # the history run is too short for the window: never above hi here
+        b = m.NewBoolVar("")
+        m.Add(b >= sum(window) + before - hi)
+        terms.append(weight * b)
+    # below the minimum: a run of L < lo days closed by a False day inside the horizon
+    if hist_len and hist_len < lo:
+        # the history run ends on day 0
+        terms.append(weight * (lo - hist_len) * (1 - val[0]))
+    for start in range(D):
+        for length in range(1, lo):
+            end = start + length  # the closing False day
+            if end >= D:
+                break
+            carried = hist_len if start == 0 else 0
+            short = lo - length - carried
+            if short <= 0:
+                continue
+            pattern = [lit[k].Not() for k in range(start, end)] + [lit[end]]
+            if start > 0:
+                pattern.append(lit[start - 1])
+            p = m.NewBoolVar("")
+            m.AddBoolOr([*pattern, p])  # p must be 1 when the run start..end-1 is exactly True, closed by False
+            terms.append(weight * short * p)
+    return terms
 
 
 @dataclass(frozen=True)
@@ -160,7 +230,13 @@ class Inrc2Result:
     hard_violations: int
 
 
-def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers: int = 2) -> Inrc2Result:
+def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers: int = 2,
+          fixed: dict[tuple[str, int], tuple[str, str]] | None = None,
+          hint: dict[tuple[str, int], tuple[str, str]] | None = None, runs: bool = True) -> Inrc2Result:
+    """Minimise the S1–S7 penalty under the hard constraints (``runs=False`` leaves S2/S3 out of the
+    objective: a smaller model that finds a first roster sooner; the result's penalty still scores
+    them). ``fixed`` pins every assignment (days not in it are off): the optimum is then that
+    roster's penalty, which checks the model against ``score``. ``hint`` seeds the search."""
     m = cp_model.CpModel()
     D = inst.n_days
     y: dict[tuple[str, int, str, str], cp_model.IntVar] = {}
@@ -177,6 +253,12 @@ def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers:
     def works(nurse: Nurse, d: int) -> cp_model.LinearExpr:
         return sum(on(nurse, d, s) for s in inst.shifts)
 
+    if fixed is not None:
+        for (nurse, d, s_, k), var in y.items():
+            m.Add(var == int(fixed.get((nurse, d)) == (s_, k)))
+    if hint is not None:
+        for (nurse, d, s_, k), var in y.items():
+            m.AddHint(var, int(hint.get((nurse, d)) == (s_, k)))
     obj: list[cp_model.LinearExpr] = []
     for d, dem in enumerate(inst.demand):
         for (s, k), (mn, op) in dem.items():
@@ -199,8 +281,9 @@ def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers:
         c = inst.contracts[nu.contract]
         h = inst.history[nu.name]
         total = sum(works(nu, d) for d in range(D)) + h.assignments
-        under = m.NewIntVar(0, D, "")
-        over = m.NewIntVar(0, D, "")
+        bound = D + h.assignments + c.min_assign + c.max_assign  # slack domains wide enough for any horizon
+        under = m.NewIntVar(0, bound, "")
+        over = m.NewIntVar(0, bound, "")
         m.Add(under >= c.min_assign - total)
         m.Add(over >= total - c.max_assign)
         obj += [W_TOTAL * under, W_TOTAL * over]
@@ -215,9 +298,28 @@ def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers:
                 m.Add(diff >= sat - sun)
                 m.Add(diff >= sun - sat)
                 obj.append(W_COMPLETE_WEEKEND * diff)
-        extra = m.NewIntVar(0, D, "")
+        extra = m.NewIntVar(0, D + h.weekends, "")
         m.Add(extra >= sum(wk) + h.weekends - c.max_weekends)
         obj.append(W_WEEKENDS * extra)
+        if not runs:
+            continue
+        # S2/S3: run lengths of working days, days off and same-shift assignments
+        work = []
+        for d in range(D):
+            wv = m.NewBoolVar("")
+            m.Add(wv == works(nu, d))
+            work.append(wv)
+        worked_last = h.last_shift != "None"
+        obj += _soft_runs(m, work, h.cons_work if worked_last else 0, c.min_cons_work, c.max_cons_work, W_CONS_WORK)
+        obj += _soft_runs(m, work, 0 if worked_last else h.cons_off, c.min_cons_off, c.max_cons_off, W_CONS_OFF,
+                          negate=True)
+        for s, (lo, hi) in (inst.shift_runs or {}).items():
+            zs = []
+            for d in range(D):
+                zv = m.NewBoolVar("")
+                m.Add(zv == on(nu, d, s))
+                zs.append(zv)
+            obj += _soft_runs(m, zs, h.cons_shift if h.last_shift == s else 0, lo, hi, W_CONS_SHIFT)
     by_name = {nu.name: nu for nu in inst.nurses}
     for name, s, d in inst.off_requests:
         nu = by_name[name]
@@ -255,6 +357,22 @@ def solve(inst: Instance, *, time_limit_s: float = 60.0, seed: int = 1, workers:
     )
 
 
+def solve_staged(inst: Instance, *, time_limit_s: float = 60.0, first_stage_s: float = 10.0, seed: int = 1,
+                 workers: int = 2) -> Inrc2Result:
+    """Two stages in one time budget: without S2/S3 in the objective (a roster meeting every hard
+    constraint quickly), then the full objective from that roster as a hint."""
+    t0 = _time.perf_counter()
+    first = solve(inst, time_limit_s=min(first_stage_s, time_limit_s), seed=seed, workers=workers, runs=False)
+    if not first.assignment:
+        return first
+    rest = max(1.0, time_limit_s - (_time.perf_counter() - t0))
+    second = solve(inst, time_limit_s=rest, seed=seed, workers=workers, hint=first.assignment)
+    wall = _time.perf_counter() - t0
+    best = second if second.assignment and (second.penalty or 0) <= (first.penalty or 0) else first
+    return Inrc2Result(best.status, best.assignment, best.penalty, best.objective, first.first_solution_s, wall,
+                       best.hard_violations)
+
+
 def hard_violations(inst: Instance, a: dict[tuple[str, int], tuple[str, str]]) -> int:
     bad = 0
     by_name = {nu.name: nu for nu in inst.nurses}
@@ -274,29 +392,45 @@ def hard_violations(inst: Instance, a: dict[tuple[str, int], tuple[str, str]]) -
     return bad
 
 
-def score(inst: Instance, a: dict[tuple[str, int], tuple[str, str]]) -> int:
-    """Penalty of S1, S4, S5, S6 and S7 (see the module docstring)."""
-    pen = 0
+def score_parts(inst: Instance, a: dict[tuple[str, int], tuple[str, str]]) -> dict[str, int]:
+    """Penalty per soft constraint S1–S7 (see the module docstring), computed from the assignment
+    alone (independently of the CP-SAT model)."""
+    parts = dict.fromkeys(("S1", "S2", "S3", "S4", "S5", "S6", "S7"), 0)
     for d, dem in enumerate(inst.demand):
         for (s, k), (_mn, op) in dem.items():
             got = sum(1 for (nu, dd), sk in a.items() if dd == d and sk == (s, k))
-            pen += W_OPT_COVER * max(0, op - got)
+            parts["S1"] += W_OPT_COVER * max(0, op - got)
     for name, s, d in inst.off_requests:
         cur = a.get((name, d))
         if cur is not None and (s == "Any" or cur[0] == s):
-            pen += W_REQUEST
+            parts["S4"] += W_REQUEST
     for nu in inst.nurses:
         c, h = inst.contracts[nu.contract], inst.history[nu.name]
-        total = h.assignments + sum(1 for d in range(inst.n_days) if (nu.name, d) in a)
-        pen += W_TOTAL * (max(0, c.min_assign - total) + max(0, total - c.max_assign))
+        days = [a.get((nu.name, d), ("None", ""))[0] for d in range(inst.n_days)]
+        total = h.assignments + sum(1 for v in days if v != "None")
+        parts["S6"] += W_TOTAL * (max(0, c.min_assign - total) + max(0, total - c.max_assign))
         weekends = h.weekends
         for w in range(inst.n_days // 7):
-            sat, sun = (nu.name, 7 * w + 5) in a, (nu.name, 7 * w + 6) in a
+            sat, sun = days[7 * w + 5] != "None", days[7 * w + 6] != "None"
             weekends += sat or sun
             if c.complete_weekends and sat != sun:
-                pen += W_COMPLETE_WEEKEND
-        pen += W_WEEKENDS * max(0, weekends - c.max_weekends)
-    return pen
+                parts["S5"] += W_COMPLETE_WEEKEND
+        parts["S7"] += W_WEEKENDS * max(0, weekends - c.max_weekends)
+        worked_last = h.last_shift != "None"
+        work = [v != "None" for v in days]
+        parts["S2"] += W_CONS_WORK * _run_penalty(work, h.cons_work if worked_last else 0,
+                                                  c.min_cons_work, c.max_cons_work)
+        for s, (lo, hi) in (inst.shift_runs or {}).items():
+            parts["S2"] += W_CONS_SHIFT * _run_penalty([v == s for v in days],
+                                                       h.cons_shift if h.last_shift == s else 0, lo, hi)
+        parts["S3"] += W_CONS_OFF * _run_penalty([not v for v in work], 0 if worked_last else h.cons_off,
+                                                 c.min_cons_off, c.max_cons_off)
+    return parts
+
+
+def score(inst: Instance, a: dict[tuple[str, int], tuple[str, str]]) -> int:
+    """Total soft-constraint penalty S1–S7."""
+    return sum(score_parts(inst, a).values())
 
 
 def to_roster(inst: Instance, a: dict[tuple[str, int], tuple[str, str]], month: Month) -> Roster:

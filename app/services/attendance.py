@@ -13,12 +13,19 @@ datetimes; the database stores UTC (``app.domain.timeutil``). What it writes:
   kept in ``corrections`` and re-applied on recomputation; after the lock a correction becomes an
   ``attendance_adjustments`` row booked into the next month.
 
-Ward cover rules (minimum staff per shift, senior nurse at night) are hospital settings kept in the
-settings folder (``attendance_wards.json``), with defaults by shift set.
+Ward cover rules (minimum staff per shift × skill/title, weekday variants, rest and night limits)
+and clock-file column mappings are hospital-wide settings in the database (``app_settings`` through
+``app.services.shared_settings``: ``attendance.ward_rules.<department id>`` and
+``attendance.clock_mapping.<layout digest>``), with optimistic versions, so every workstation sees
+the same rules. A ward without stored rules gets the defaults of its shift set. Earlier versions
+kept them in per-workstation JSON files (``attendance_wards.json``, ``attendance_clock_mappings.json``
+in the config folder): a value found there for a key the database does not have yet is imported
+once; the file itself is left alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -50,6 +57,7 @@ from app.attendance.rules import (
 )
 from app.attendance.shifts import ShiftCatalog, ShiftType as EngineShift, default_catalog, load_defaults
 from app.attendance.summary import MonthlySummary, summarise_month
+from app.db.locks import exclusive
 from app.db.tables import (
     AttendanceAdjustment,
     AttendanceMonth,
@@ -70,6 +78,7 @@ from app.domain.timeutil import HOSPITAL_TZ, to_local, to_utc
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import N_, _
 from app.services.base import Service, load_for_update
+from app.services.shared_settings import read_setting, write_setting
 from app.tasks import NEVER_CANCELLED, CancelToken, ProgressFn, no_progress
 
 log = logging.getLogger(__name__)
@@ -89,8 +98,12 @@ DEFAULT_MIN_STAFF: dict[str, dict[str, int]] = {
     "APN": {"A": 3, "P": 2, "N": 2},
     "ICU12": {"D12": 4, "N12": 3},
 }
-WARD_RULES_FILE = "attendance_wards.json"
-CLOCK_MAPPINGS_FILE = "attendance_clock_mappings.json"
+WARD_RULES_FILE = "attendance_wards.json"  # legacy per-workstation file, imported once
+CLOCK_MAPPINGS_FILE = "attendance_clock_mappings.json"  # legacy per-workstation file, imported once
+WARD_RULES_KEY = "attendance.ward_rules.{department_id}"
+CLOCK_MAPPING_KEY = "attendance.clock_mapping.{digest}"
+LEGACY_USER = "import-json"
+MAX_COVER_RULES = 40
 
 SCALAR_FIELDS = ("days_worked", "hours_worked", "absent_days", "late_count", "early_count", "missing_punches",
                  "duty_shifts", "late_minutes", "early_minutes", "duty_minutes")
@@ -140,6 +153,17 @@ class ShiftTypeRow:
 class WardRules:
     cover: tuple[CoverRule, ...]
     settings: RuleSettings
+    version: int = 0  # of the stored setting; 0: the defaults, nothing stored yet
+    updated_by: str = ""
+
+
+@dataclass(frozen=True)
+class ShiftUsage:
+    """Where a shift type is used: roster cells in which months (for the delete refusal)."""
+
+    code: str
+    cells: int
+    months: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -281,6 +305,17 @@ class SupplementRow:
     reason: str
     status: str
     decided_by: str
+    department: str = ""
+    department_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SupplementDecision:
+    id: int
+    status: str
+    month_locked: bool
+    adjustment_month: str | None  # set when the approval was booked as an adjustment there
+    delta: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -475,12 +510,114 @@ def _read_json(name: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_json(name: str, data: Mapping[str, Any]) -> None:
-    path = _config_path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+def _mapping_key(source: str) -> str:
+    """Setting key of a clock-export layout (the header can be long and hold spaces: a digest)."""
+    return CLOCK_MAPPING_KEY.format(digest=hashlib.sha1(source.encode("utf-8")).hexdigest()[:20])
+
+
+def _stored_or_legacy(s: Session, key: str, legacy_file: str, legacy_key: str,
+                      convert: Any = None) -> tuple[Any, int, str] | None:
+    """The stored value of ``key`` (value, version, by); when the database has none, a value for
+    ``legacy_key`` in the old per-workstation JSON file is imported once (the file is left as it is)."""
+    sv = read_setting(s, key)
+    if sv.version:
+        return sv.value, sv.version, sv.updated_by
+    legacy = _read_json(legacy_file).get(legacy_key)
+    if not legacy:
+        return None
+    try:
+        value = convert(legacy) if convert is not None else legacy
+    except (InvalidInput, KeyError, TypeError, ValueError) as exc:
+        log.warning("legacy setting in %s not imported: %s", legacy_file, exc)
+        return None
+    stored = write_setting(s, key, value, expected_version=0, user=LEGACY_USER)
+    log.info("imported %s from the legacy file %s", key, legacy_file)
+    return stored.value, stored.version, stored.updated_by
+
+
+def validate_ward_rules(rules: WardRules, catalog: ShiftCatalog) -> None:
+    """Refuse rules the checker and solver cannot use, with the rule and the fix named."""
+    if len(rules.cover) > MAX_COVER_RULES:
+        raise InvalidInput(_("A ward can have at most {n} cover rules.").format(n=MAX_COVER_RULES))
+    names: set[str] = set()
+    for c in rules.cover:
+        name = c.name.strip()
+        if not name or len(name) > 60:
+            raise InvalidInput(_("Every cover rule needs a name of 1 to 60 characters."))
+        if name in names:
+            raise InvalidInput(_("Two cover rules are named {name}. Give each rule its own name.").format(name=name))
+        names.add(name)
+        if not c.shift_codes:
+            raise InvalidInput(_("Cover rule {name} names no shift. Choose at least one shift.").format(name=name))
+        bad = sorted(code for code in c.shift_codes if not catalog.is_work(code))
+        if bad:
+            raise InvalidInput(_("Cover rule {name}: {code} is not a working shift of this ward. Use one of {codes}.").format(
+                name=name, code=bad[0], codes=" ".join(catalog.work_codes())))
+        if not 1 <= c.min_staff <= 99:
+            raise InvalidInput(_("Cover rule {name}: the minimum staff must be from 1 to 99.").format(name=name))
+        if c.weekdays is not None and (not c.weekdays or not c.weekdays <= frozenset(range(7))):
+            raise InvalidInput(_("Cover rule {name}: choose at least one weekday, or every day.").format(name=name))
+    st = rules.settings
+    limits = (
+        (st.rest_days_after_night, 0, 3, _("Rest days after a night")),
+        (st.min_rest_hours, 0, 24, _("Minimum rest between shifts (h)")),
+        (st.max_consecutive_nights, 1, 14, _("Maximum consecutive nights")),
+        (st.max_nights_per_month, 0, 31, _("Maximum nights per month")),
+        (st.max_consecutive_work_days, 1, 14, _("Maximum consecutive working days")),
+        (st.max_weekly_hours, 8, 84, _("Maximum weekly hours")),
+    )
+    for value, lo, hi, label in limits:
+        if not lo <= value <= hi:
+            raise InvalidInput(_("{setting} must be from {lo} to {hi}; it is {value}.").format(
+                setting=label, lo=lo, hi=hi, value=value))
+    if st.max_on_leave_per_day is not None and st.max_on_leave_per_day < 0:
+        raise InvalidInput(_("The maximum number of staff on leave per day cannot be negative."))
+
+
+def validate_shift(row: ShiftTypeRow, leave_codes: Mapping[str, str]) -> ShiftTypeRow:
+    """Check a shift type as entered and return it cleaned. Decisions: a shift ending at its start
+    time lasts 24 h and is allowed only for 值班 (on-call duty); paid minutes plus the break fit in
+    the shift; a rest code has no times and pays nothing; codes must not clash with leave codes."""
+    code = row.code.strip()
+    if not code:
+        raise InvalidInput(_("A shift type has no code. Give every shift a short code."))
+    if len(code) > 10 or any(ch.isspace() for ch in code):
+        raise InvalidInput(_("Shift code {code} must be 1 to 10 characters without spaces.").format(code=code))
+    if code in leave_codes:
+        raise InvalidInput(_("{code} is a leave code in the roster grid ({leave}). Choose another shift code.").format(
+            code=code, leave=leave_codes[code]))
+    name = (row.name or code).strip()[:40]
+    if row.rest:
+        if row.duty or row.night or row.early or row.night_class:
+            raise InvalidInput(_("Shift {code} is a rest code: it cannot also be a night, early or on-call shift.").format(
+                code=code))
+        return replace(row, code=code, name=name, start=None, end=None, paid_minutes=0, break_minutes=0,
+                       start_day_offset=0)
+    if row.start is None or row.end is None:
+        raise InvalidInput(_("Shift {code} needs a start and an end time.").format(code=code))
+    if row.start == row.end and not row.duty:
+        raise InvalidInput(_("Shift {code} ends when it starts. Only an on-call duty (值班) may last 24 hours; "
+                             "otherwise correct the end time.").format(code=code))
+    if row.start_day_offset not in (0, 1):
+        raise InvalidInput(_("Shift {code}: the start is on the rostered day or the day after, nothing else.").format(
+            code=code))
+    engine = EngineShift(code, name, row.start, row.end.hour * 60 + row.end.minute or 1440, row.start_day_offset)
+    length = engine.length_minutes
+    if row.paid_minutes < 0 or row.break_minutes < 0:
+        raise InvalidInput(_("Shift {code}: minutes cannot be negative.").format(code=code))
+    if row.break_minutes >= length:
+        raise InvalidInput(_("Shift {code}: the break ({b} min) must be shorter than the shift ({n} min).").format(
+            code=code, b=row.break_minutes, n=length))
+    if row.paid_minutes + row.break_minutes > length and not row.duty:
+        raise InvalidInput(_("Shift {code}: paid minutes ({p}) plus the break ({b}) exceed the shift's {n} minutes.").format(
+            code=code, p=row.paid_minutes, b=row.break_minutes, n=length))
+    if row.paid_minutes == 0 and not row.duty:
+        raise InvalidInput(_("Shift {code} pays no minutes. Enter the paid minutes (e.g. 480 for 8 hours).").format(
+            code=code))
+    if row.night_class and row.night_class not in PAY_NIGHT_CLASSES:
+        raise InvalidInput(_("Night class {value} is not in the pay table; use one of {names}.").format(
+            value=row.night_class, names=", ".join(PAY_NIGHT_CLASSES)))
+    return replace(row, code=code, name=name)
 
 
 def default_ward_rules(shift_set: str, catalog: ShiftCatalog) -> WardRules:
@@ -622,6 +759,33 @@ def _values(am: AttendanceMonth) -> dict[str, Any]:
     return {k: getattr(am, k) for k in (*SCALAR_FIELDS, *MAP_FIELDS)}
 
 
+def _summary_delta(before: MonthlySummary | None, after: MonthlySummary | None) -> dict[str, Any]:
+    """What changes in the stored figures from ``before`` to ``after`` (adjustment payload format:
+    ``{field: delta}`` or ``{group: {key: delta}}``); empty when nothing changes."""
+    if after is None:
+        return {}
+    old, new = AttendanceMonth(), AttendanceMonth()
+    _apply_summary(new, after)
+    if before is not None:
+        _apply_summary(old, before)
+    a, b = (_values(old) if before is not None else {}), _values(new)
+    out: dict[str, Any] = {}
+    for name in SCALAR_FIELDS:
+        d = round(float(b.get(name) or 0) - float(a.get(name) or 0), 2)
+        if d:
+            out[name] = int(d) if float(d).is_integer() else d
+    for group in MAP_FIELDS:
+        ga, gb = dict(a.get(group) or {}), dict(b.get(group) or {})
+        sub = {}
+        for key in sorted(set(ga) | set(gb)):
+            d = round(float(gb.get(key, 0)) - float(ga.get(key, 0)), 2)
+            if d:
+                sub[key] = int(d) if float(d).is_integer() else d
+        if sub:
+            out[group] = sub
+    return out
+
+
 def build_problem(s: Session, dept: Department, month: Month, roster: Roster, staff: Sequence[StaffInfo],
                   cat: ShiftCatalog, rules: WardRules) -> RosterProblem:
     """Everything the rule checker and the solver need for one ward and month, from the database."""
@@ -675,21 +839,29 @@ class AttendanceService(Service):
                 select(ShiftType).where(ShiftType.department_id == dept.id).order_by(ShiftType.is_rest, ShiftType.start_time))]
 
     def save_shift_type(self, department_id: int, row: ShiftTypeRow) -> ShiftTypeRow:
-        code = row.code.strip()
-        if not code:
-            raise InvalidInput(_("A shift type has no code. Give every shift a short code."))
-        if not row.rest and (row.start is None or row.end is None):
-            raise InvalidInput(_("Shift {code} needs a start and an end time.").format(code=code))
-        if row.night_class and row.night_class not in PAY_NIGHT_CLASSES:
-            raise InvalidInput(_("Night class {value} is not in the pay table; use one of {names}.").format(
-                value=row.night_class, names=", ".join(PAY_NIGHT_CLASSES)))
+        """Create (``row.id`` None) or change a ward's shift type, validated (see ``validate_shift``).
+        A code used by the ward's cover rules cannot be renamed until the rules name the new code."""
+        row = validate_shift(row, dict(load_defaults().get("leave_codes", {})))
+        code = row.code
         with self._uow(write=True) as s:
-            _dept(s, department_id)
+            dept = _dept(s, department_id)
+            clash = s.scalar(select(ShiftType).where(ShiftType.department_id == department_id, ShiftType.code == code))
+            if clash is not None and clash.id != row.id:
+                raise InvalidInput(_("Ward {ward} already has a shift {code}. Choose another code.").format(
+                    ward=dept.name, code=code))
             if row.id is None:
                 st = ShiftType(department_id=department_id)
                 s.add(st)
             else:
                 st = load_for_update(s, ShiftType, row.id, row.version, _("Shift {code}").format(code=code))
+                if st.department_id != department_id:
+                    raise NotFound(_("The shift type no longer exists. Reload the list."))
+                if st.code != code:
+                    cat, _ids = _catalog(s, dept, seed=False)
+                    used = [c.name for c in self._rules_in(s, dept, cat).cover if st.code in c.shift_codes]
+                    if used:
+                        raise InvalidInput(_("Shift {code} is named by the cover rule {rule}. Change the ward rules "
+                                             "first, then rename the shift.").format(code=st.code, rule=used[0]))
             st.code, st.name, st.start_time, st.end_time = code, row.name or code, row.start, row.end
             st.paid_minutes, st.break_minutes = row.paid_minutes, row.break_minutes
             st.is_night, st.night_class, st.is_duty, st.is_rest = row.night, row.night_class, row.duty, row.rest
@@ -697,21 +869,84 @@ class AttendanceService(Service):
             s.flush()
             return _row(st)
 
+    def shift_usage(self, department_id: int, shift_type_id: int) -> ShiftUsage:
+        """How many roster cells use the shift type, and in which months."""
+        with self._uow() as s:
+            st = s.get(ShiftType, shift_type_id)
+            if st is None or st.department_id != department_id:
+                raise NotFound(_("The shift type no longer exists. Reload the list."))
+            return self._usage(s, st)
+
+    @staticmethod
+    def _usage(s: Session, st: ShiftType) -> ShiftUsage:
+        days = s.scalars(select(RosterEntry.day).where(RosterEntry.shift_type_id == st.id)).all()
+        months = sorted({f"{d.year:04d}-{d.month:02d}" for d in days})
+        return ShiftUsage(st.code, len(days), tuple(months))
+
+    def delete_shift_type(self, department_id: int, shift_type_id: int, version: int) -> None:
+        """Delete a shift type nobody is rostered on and no cover rule names. A used shift is refused
+        with the months it appears in (rosters are records of what was worked and paid)."""
+        with self._uow(write=True) as s:
+            dept = _dept(s, department_id)
+            st = s.get(ShiftType, shift_type_id)
+            if st is None or st.department_id != department_id:
+                raise NotFound(_("The shift type no longer exists. Reload the list."))
+            st = load_for_update(s, ShiftType, shift_type_id, version, _("Shift {code}").format(code=st.code))
+            usage = self._usage(s, st)
+            if usage.cells:
+                shown = ", ".join(usage.months[-6:]) + ("…" if len(usage.months) > 6 else "")
+                raise InvalidInput(_("Shift {code} cannot be deleted: it is used in {n} roster cells ({months}). "
+                                     "Change those cells first, or keep the shift and stop using it.").format(
+                    code=st.code, n=usage.cells, months=shown))
+            cat, _ids = _catalog(s, dept, seed=False)
+            used = [c.name for c in self._rules_in(s, dept, cat).cover if st.code in c.shift_codes]
+            if used:
+                raise InvalidInput(_("Shift {code} is named by the cover rule {rule}. Change the ward rules "
+                                     "first.").format(code=st.code, rule=used[0]))
+            if st.is_rest and sum(1 for x in cat.shifts.values() if x.rest) <= 1:
+                raise InvalidInput(_("Shift {code} is the ward's only rest code; a roster needs one.").format(code=st.code))
+            s.delete(st)
+        log.info("shift type %s deleted in ward %s", shift_type_id, department_id)
+
     # ---------------------------------------------------------------- ward rules
     def ward_rules(self, department_id: int) -> WardRules:
+        """The ward's cover rules and limits (stored hospital-wide; the shift set's defaults, version 0,
+        when none were saved)."""
         with self._uow(write=True) as s:
             dept = _dept(s, department_id)
             cat, _ids = _catalog(s, dept)
-            code, shift_set = dept.code, dept.shift_set
-        stored = _read_json(WARD_RULES_FILE).get(code)
-        return _rules_from_json(stored) if stored else default_ward_rules(shift_set, cat)
+            return self._rules_in(s, dept, cat)
 
-    def save_ward_rules(self, department_id: int, rules: WardRules) -> None:
-        with self._uow() as s:
-            code = _dept(s, department_id).code
-        data = _read_json(WARD_RULES_FILE)
-        data[code] = _rules_to_json(rules)
-        _write_json(WARD_RULES_FILE, data)
+    @staticmethod
+    def _rules_in(s: Session, dept: Department, cat: ShiftCatalog) -> WardRules:
+        key = WARD_RULES_KEY.format(department_id=dept.id)
+        stored = _stored_or_legacy(s, key, WARD_RULES_FILE, dept.code,
+                                   lambda raw: _rules_to_json(_rules_from_json(raw)))
+        if stored is None:
+            return default_ward_rules(dept.shift_set, cat)
+        value, version, by = stored
+        return replace(_rules_from_json(value), version=version, updated_by=by)
+
+    def default_rules(self, department_id: int) -> WardRules:
+        """The defaults of the ward's shift set (for "restore defaults"; nothing is saved)."""
+        with self._uow(write=True) as s:
+            dept = _dept(s, department_id)
+            cat, _ids = _catalog(s, dept)
+            current = self._rules_in(s, dept, cat)
+            return replace(default_ward_rules(dept.shift_set, cat), version=current.version)
+
+    def save_ward_rules(self, department_id: int, rules: WardRules, *, user: str = "") -> WardRules:
+        """Validate and store the ward's rules. ``rules.version`` is the version the caller read: when
+        another workstation saved in between, ``Conflict`` and nothing is stored."""
+        with self._uow(write=True) as s:
+            dept = _dept(s, department_id)
+            cat, _ids = _catalog(s, dept)
+            validate_ward_rules(rules, cat)
+            key = WARD_RULES_KEY.format(department_id=dept.id)
+            _stored_or_legacy(s, key, WARD_RULES_FILE, dept.code, lambda raw: _rules_to_json(_rules_from_json(raw)))
+            sv = write_setting(s, key, _rules_to_json(rules), expected_version=rules.version, user=user[:40])
+            log.info("ward rules saved: ward %s, version %d", dept.id, sv.version)
+            return replace(_rules_from_json(sv.value), version=sv.version, updated_by=sv.updated_by)
 
     # ---------------------------------------------------------------- rosters
     def roster(self, department_id: int, month: str) -> RosterView:
@@ -816,41 +1051,93 @@ class AttendanceService(Service):
             return row.id
 
     def submit_supplement(self, employee_id: int, day: date, kind: str, at: datetime, reason: str) -> int:
-        """补卡 request: a missing check-in/out of the shift rostered on ``day`` (``at`` local time)."""
+        """补卡 request: a missing check-in/out of the shift rostered on ``day`` (``at`` local time; a
+        night shift's check-out is on a later calendar day, so ``at`` may lie up to two days after)."""
         if kind not in ("in", "out"):
             raise InvalidInput(_("A punch supplement is either a check-in or a check-out."))
         if not reason.strip():
             raise InvalidInput(_("Give a reason for the punch supplement."))
+        if len(reason.strip()) > 200:
+            raise InvalidInput(_("The reason is too long: at most 200 characters."))
+        if at.tzinfo is not None:
+            at = _local_naive(at)
+        if not day - timedelta(days=1) <= at.date() <= day + timedelta(days=2):
+            raise InvalidInput(_("The punch time {at} is too far from the shift day {day}. A supplement is for the "
+                                 "shift rostered on that day.").format(at=at.strftime("%Y-%m-%d %H:%M"),
+                                                                        day=day.isoformat()))
         with self._uow(write=True) as s:
             if s.get(Employee, employee_id) is None:
                 raise NotFound(_("The employee no longer exists. Reload the list."))
+            dup = s.scalar(select(PunchSupplement.id).where(
+                PunchSupplement.employee_id == employee_id, PunchSupplement.day == day,
+                PunchSupplement.kind == kind, PunchSupplement.status != "rejected"))
+            if dup is not None:
+                raise InvalidInput(_("A punch supplement for this shift and this punch already exists. Decide that "
+                                     "one, or reject it first."))
             row = PunchSupplement(employee_id=employee_id, day=day, kind=kind, at=_utc(at), reason=reason.strip(),
                                   status="pending")
             s.add(row)
             s.flush()
             return row.id
 
-    def decide_supplement(self, supplement_id: int, approve: bool, *, user: str) -> None:
-        with self._uow(write=True) as s:
+    def decide_supplement(self, supplement_id: int, approve: bool, *, user: str) -> SupplementDecision:
+        """Approve or reject a 补卡 request. Before the month is locked, an approved punch counts at the
+        next computation of the month; once the month is locked, its effect (the month computed with
+        and without it) is booked as an adjustment in the next month, like a correction."""
+        if not user.strip():
+            raise InvalidInput(_("Say who decides the punch supplement."))
+        with self._uow() as s:
             row = s.get(PunchSupplement, supplement_id)
             if row is None:
                 raise NotFound(_("The punch supplement no longer exists. Reload the list."))
             if row.status != "pending":
                 raise Conflict(_("This punch supplement was already decided."))
+            eid, day = row.employee_id, row.day
+            dept_id = s.scalar(select(Employee.department_id).where(Employee.id == eid))
+            m = Month(day.year, day.month)
+            locked = bool(s.scalar(select(AttendanceMonth.locked).where(
+                AttendanceMonth.employee_id == eid, AttendanceMonth.month == str(m))))
+        delta: dict[str, Any] = {}
+        if approve and locked:
+            before = self._compute(m, dept_id)[0].get(eid)
+            after = self._compute(m, dept_id, include_supplement=supplement_id)[0].get(eid)
+            delta = _summary_delta(before, after)
+        with self._uow(write=True) as s:
+            if locked:
+                exclusive(s, "attendance", str(m))
+            row = s.get(PunchSupplement, supplement_id)
+            if row is None or row.status != "pending":
+                raise Conflict(_("This punch supplement was already decided."))
             row.status = "approved" if approve else "rejected"
-            row.decided_by = user
+            row.decided_by = user[:40]
+            book = None
+            if delta:
+                book = str(m.next())
+                s.add(AttendanceAdjustment(
+                    employee_id=eid, source_month=str(m), book_month=book, delta=delta,
+                    reason=_("Punch supplement of {day} approved: {reason}").format(
+                        day=day.isoformat(), reason=row.reason)[:200],
+                    created_by=user[:40]))
+        log.info("punch supplement %s %s (locked month: %s)", supplement_id, "approved" if approve else "rejected", locked)
+        return SupplementDecision(supplement_id, "approved" if approve else "rejected", locked, book, delta)
 
-    def supplements(self, month: str) -> list[SupplementRow]:
+    def supplements(self, month: str, *, status: str | None = None,
+                    department_id: int | None = None) -> list[SupplementRow]:
+        """补卡 requests for days of ``month`` (optionally only ``pending`` / ``approved`` / ``rejected``)."""
         m = parse_month(month)
         days = m.days()
         with self._uow() as s:
-            rows = s.execute(
-                select(PunchSupplement, Employee.staff_no, Person.name)
-                .join(Employee, PunchSupplement.employee_id == Employee.id).join(Person, Employee.person_id == Person.id)
-                .where(PunchSupplement.day >= days[0], PunchSupplement.day <= days[-1]).order_by(PunchSupplement.day)
-            ).all()
+            q = (select(PunchSupplement, Employee.staff_no, Person.name, Department.name, Employee.department_id)
+                 .join(Employee, PunchSupplement.employee_id == Employee.id).join(Person, Employee.person_id == Person.id)
+                 .outerjoin(Department, Employee.department_id == Department.id)
+                 .where(PunchSupplement.day >= days[0], PunchSupplement.day <= days[-1]))
+            if status:
+                q = q.where(PunchSupplement.status == status)
+            if department_id is not None:
+                q = q.where(Employee.department_id == department_id)
+            rows = s.execute(q.order_by(PunchSupplement.day, Employee.staff_no)).all()
             return [SupplementRow(p.id, p.employee_id, sn, name, p.day, p.kind, _local_naive(p.at), p.reason, p.status,
-                                  p.decided_by) for p, sn, name in rows]
+                                  p.decided_by, dept or "", dept_id) for p, sn, name, dept, dept_id in rows]
 
     # ---------------------------------------------------------------- clock data
     @staticmethod
@@ -861,7 +1148,10 @@ class AttendanceService(Service):
     def open_clock_file(self, path: Path) -> ClockFile:
         table = read_table(Path(path))
         source = self.source_key(table.header)
-        stored = _read_json(CLOCK_MAPPINGS_FILE).get(source)
+        with self._uow(write=True) as s:
+            got = _stored_or_legacy(s, _mapping_key(source), CLOCK_MAPPINGS_FILE, source,
+                                    lambda raw: {"header": list(table.header), "mapping": dict(raw)})
+        stored = got[0].get("mapping") if got and isinstance(got[0], dict) else None
         mapping: ColumnMapping | None = None
         remembered = False
         if isinstance(stored, dict):
@@ -875,11 +1165,13 @@ class AttendanceService(Service):
             mapping = guess_mapping(table.header)
         return ClockFile(str(path), source, table.header, len(table.rows), mapping, remembered)
 
-    def remember_mapping(self, header: Sequence[str], mapping: ColumnMapping) -> None:
+    def remember_mapping(self, header: Sequence[str], mapping: ColumnMapping, *, user: str = "") -> None:
+        """Remember the column mapping of this export layout for every workstation (the last confirmed
+        mapping wins: it is a remembered choice, not a record to protect)."""
         mapping.validate(header)
-        data = _read_json(CLOCK_MAPPINGS_FILE)
-        data[self.source_key(header)] = {k: v for k, v in mapping.__dict__.items() if v}
-        _write_json(CLOCK_MAPPINGS_FILE, data)
+        value = {"header": [h.strip() for h in header], "mapping": {k: v for k, v in mapping.__dict__.items() if v}}
+        with self._uow(write=True) as s:
+            write_setting(s, _mapping_key(self.source_key(header)), value, user=user[:40])
 
     def preview_clock(
         self,
@@ -984,6 +1276,7 @@ class AttendanceService(Service):
         summaries, unattached, _days = self._compute(m, department_id, progress=progress, cancel=cancel)
         written = skipped = 0
         with self._uow(write=True) as s:
+            exclusive(s, "attendance", str(m))
             existing = {am.employee_id: am for am in s.scalars(
                 select(AttendanceMonth).where(AttendanceMonth.month == str(m),
                                               AttendanceMonth.employee_id.in_(list(summaries))))} if summaries else {}
@@ -1007,7 +1300,7 @@ class AttendanceService(Service):
 
     def _compute(
         self, m: Month, department_id: int | None, *, progress: ProgressFn = no_progress,
-        cancel: CancelToken = NEVER_CANCELLED,
+        cancel: CancelToken = NEVER_CANCELLED, include_supplement: int | None = None,
     ) -> tuple[dict[int, MonthlySummary], int, dict[int, list[DayRecord]]]:
         days = m.days()
         prev, nxt = Month(m.year - 1, 12) if m.month == 1 else Month(m.year, m.month - 1), m.next()
@@ -1053,7 +1346,8 @@ class AttendanceService(Service):
                 sups = [
                     Supplement(by_id[p.employee_id], p.day, p.kind, _local_naive(p.at), p.reason)
                     for p in s.scalars(select(PunchSupplement).where(
-                        PunchSupplement.employee_id.in_(ids), PunchSupplement.status == "approved",
+                        PunchSupplement.employee_id.in_(ids),
+                        (PunchSupplement.status == "approved") | (PunchSupplement.id == (include_supplement or -1)),
                         PunchSupplement.day >= days[0], PunchSupplement.day <= days[-1]))
                 ]
                 settings = DailySettings(hours_system=dept.working_time if dept.working_time in ("standard", "comprehensive") else "standard")
@@ -1192,6 +1486,7 @@ class AttendanceService(Service):
         if not user.strip():
             raise InvalidInput(_("Say who locks the month."))
         with self._uow(write=True) as s:
+            exclusive(s, "attendance", str(m))
             q = select(AttendanceMonth).where(AttendanceMonth.month == str(m))
             if department_id is not None:
                 q = q.join(Employee, AttendanceMonth.employee_id == Employee.id).where(Employee.department_id == department_id)

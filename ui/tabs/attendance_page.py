@@ -27,6 +27,7 @@ from app.i18n import _
 from app.services.attendance import FIELD_LABELS, OVERTIME_KEYS, SCALAR_FIELDS, SummaryRow
 from app.tasks import ChangeSet
 from ui.dialogs.clock_import import ClockImportDialog
+from ui.dialogs.punch_supplement import SupplementDialog, SupplementsDialog
 from ui.tablemodels.base import RIGHT, Column
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
@@ -97,6 +98,8 @@ class AttendancePage(Tab):
         self.compute_btn = QPushButton(_("Compute the month"), self)
         self.correct_btn = QPushButton(_("Correct a figure…"), self)
         self.lock_btn = QPushButton(_("Lock the month"), self)
+        self.supplement_btn = QPushButton(_("Punch supplement…"), self)
+        self.supplements_btn = QPushButton(_("Approve supplements…"), self)
         self.export_btn = QPushButton(_("Export attendance sheet…"), self)
         self.export_exc_btn = QPushButton(_("Export exceptions…"), self)
         exc = lambda r: EXCEPTION_COLOUR if r.exceptions else None  # noqa: E731
@@ -124,8 +127,8 @@ class AttendancePage(Tab):
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Month:"), self))
         top.addWidget(self.month)
-        for b in (self.import_btn, self.compute_btn, self.correct_btn, self.lock_btn, self.export_btn,
-                  self.export_exc_btn):
+        for b in (self.import_btn, self.compute_btn, self.correct_btn, self.supplement_btn, self.supplements_btn,
+                  self.lock_btn, self.export_btn, self.export_exc_btn):
             top.addWidget(b)
         top.addStretch(1)
         layout = QVBoxLayout(self)
@@ -137,6 +140,8 @@ class AttendancePage(Tab):
         self.compute_btn.clicked.connect(self._on_compute_clicked)
         self.correct_btn.clicked.connect(self._on_correct_clicked)
         self.lock_btn.clicked.connect(self._on_lock_clicked)
+        self.supplement_btn.clicked.connect(self._on_supplement_clicked)
+        self.supplements_btn.clicked.connect(self._on_supplements_clicked)
         self.export_btn.clicked.connect(lambda: self._export(False))
         self.export_exc_btn.clicked.connect(lambda: self._export(True))
 
@@ -253,6 +258,27 @@ class AttendancePage(Tab):
 
         self.pool.submit(lambda: att.correct(row.employee_id, row.month, field_name, value, reason, user=self.USER),
                          on_done=done, on_error=self.show_error)
+
+    def _on_supplement_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            QMessageBox.information(self, _("HR Desk"), _("Select a person in the table first."))
+            return
+        dialog = self.supplement_dialog(row)
+        dialog.accepted.connect(lambda: QMessageBox.information(
+            self, _("HR Desk"), _("The punch supplement waits for approval (补卡审批).")))
+        dialog.open()
+
+    def supplement_dialog(self, row: SummaryRow) -> SupplementDialog:
+        return SupplementDialog(self.services.attendance, self.pool, row.employee_id, row.name, row.month, self)
+
+    def _on_supplements_clicked(self) -> None:
+        dialog = self.supplements_dialog()
+        dialog.finished.connect(lambda *_a: self._changed() if dialog.decided else None)
+        dialog.open()
+
+    def supplements_dialog(self) -> SupplementsDialog:
+        return SupplementsDialog(self.services.attendance, self.pool, self.current_month(), self, user=self.USER)
 
     def _on_lock_clicked(self) -> None:
         month = self.current_month()

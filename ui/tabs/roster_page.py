@@ -30,6 +30,8 @@ from app.domain.org import Month
 from app.i18n import _
 from app.services.attendance import GenerateResult, RosterView, WardInfo
 from app.tasks import ChangeSet
+from ui.dialogs.shift_types import ShiftTypesDialog
+from ui.dialogs.ward_rules import WardRulesDialog
 from ui.tablemodels.base import Column
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
@@ -104,10 +106,10 @@ class EditableRosterModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if (r, c - FIXED_COLUMNS) in self.bad_cells:
                 return QBrush(QColor(VIOLATION_COLOUR))
+            if code in self.view.duty_codes:  # 值班 first: a 24 h duty is also flagged as a night
+                return QBrush(QColor("#f5e1c9"))
             if code in self.view.night_codes:
                 return QBrush(QColor("#c9d8f5"))
-            if code in self.view.duty_codes:
-                return QBrush(QColor("#f5e1c9"))
             if code in self.view.rest_codes:
                 return QBrush(QColor("#eeeeee"))
             if (self.roster.staff[r], self.roster.days[c - FIXED_COLUMNS]) in self.view.leave_cells:
@@ -207,6 +209,9 @@ class RosterPage(Tab):
         self.cycle_btn = QPushButton(_("Apply cycle template"), self)
         self.save_btn = QPushButton(_("Save"), self)
         self.export_btn = QPushButton(_("Export Excel"), self)
+        self.print_btn = QPushButton(_("Print…"), self)
+        self.shifts_btn = QPushButton(_("Shift types…"), self)
+        self.rules_btn = QPushButton(_("Roster rules…"), self)
         self.legend = QLabel(
             _("Colours: red = rule violation, blue = night shift, amber = 24 h on-call duty (值班), grey = rest, "
               "green = approved leave, pale = weekend"), self)
@@ -215,9 +220,12 @@ class RosterPage(Tab):
         top.addWidget(self.ward)
         top.addWidget(QLabel(_("Month:"), self))
         top.addWidget(self.month)
-        for b in (self.solve_btn, self.check_btn, self.copy_btn, self.cycle_btn, self.save_btn, self.export_btn):
+        for b in (self.solve_btn, self.check_btn, self.copy_btn, self.cycle_btn, self.save_btn, self.export_btn,
+                  self.print_btn):
             top.addWidget(b)
         top.addStretch(1)
+        top.addWidget(self.shifts_btn)
+        top.addWidget(self.rules_btn)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.grid)
         split.addWidget(self.violations)
@@ -243,6 +251,9 @@ class RosterPage(Tab):
         self.cycle_btn.clicked.connect(self._on_cycle_clicked)
         self.save_btn.clicked.connect(self._on_save_clicked)
         self.export_btn.clicked.connect(self._on_export_clicked)
+        self.print_btn.clicked.connect(self._on_print_clicked)
+        self.shifts_btn.clicked.connect(self._on_shifts_clicked)
+        self.rules_btn.clicked.connect(self._on_rules_clicked)
         self.grid_model.dataChanged.connect(lambda *_a: self._update_summary())
 
     # ---------------------------------------------------------------- loading
@@ -296,7 +307,7 @@ class RosterPage(Tab):
         view, roster = self.grid_model.view, self.grid_model.roster
         if view is None or roster is None:
             return
-        nights = sum(1 for row in roster.cells for c in row if c in view.night_codes)
+        nights = sum(1 for row in roster.cells for c in row if c in view.night_codes and c not in view.duty_codes)
         duties = sum(1 for row in roster.cells for c in row if c in view.duty_codes)
         state = _("unsaved changes") if self.grid_model.dirty else _("saved")
         self.summary.setText(
@@ -443,3 +454,81 @@ class RosterPage(Tab):
                               lambda p: QMessageBox.information(self, _("HR Desk"), _("Saved {path}").format(path=p)),
                               lane="io")
 
+
+    # ---------------------------------------------------------------- settings dialogs
+    def shift_types_dialog(self) -> ShiftTypesDialog | None:
+        ward = self.current_ward()
+        if ward is None:
+            return None
+        return ShiftTypesDialog(self.services.attendance, self.pool, ward.department_id, ward.name, self)
+
+    def ward_rules_dialog(self) -> WardRulesDialog | None:
+        ward = self.current_ward()
+        if ward is None:
+            return None
+        return WardRulesDialog(self.services.attendance, self.pool, ward.department_id, ward.name, self, user="人事")
+
+    def _on_shifts_clicked(self) -> None:
+        dialog = self.shift_types_dialog()
+        if dialog is not None:
+            dialog.finished.connect(lambda *_a: self._on_selection_changed() if dialog.changed else None)
+            dialog.open()
+
+    def _on_rules_clicked(self) -> None:
+        dialog = self.ward_rules_dialog()
+        if dialog is not None:
+            dialog.accepted.connect(self._on_selection_changed)
+            dialog.open()
+
+    # ---------------------------------------------------------------- print
+    def roster_html(self) -> str:
+        """The grid as it is on screen (unsaved edits included) for printing, one page landscape."""
+        from html import escape
+
+        view, roster = self.grid_model.view, self.grid_model.roster
+        if view is None or roster is None:
+            return ""
+        names = {st.staff_no: st for st in view.staff}
+        head = "".join(f"<th>{d.day}<br>{WEEKDAYS[d.weekday()]}</th>" for d in roster.days)
+        rows = []
+        for r, sn in enumerate(roster.staff):
+            cells = []
+            for c, code in enumerate(roster.cells[r]):
+                index = self.grid_model.index(r, FIXED_COLUMNS + c)
+                brush = self.grid_model.data(index, Qt.ItemDataRole.BackgroundRole)
+                bg = f' bgcolor="{brush.color().name()}"' if brush is not None else ""
+                cells.append(f"<td align=center{bg}>{escape(code)}</td>")
+            st = names.get(sn)
+            rows.append(f"<tr><td>{escape(st.name if st else sn)}</td><td>{escape(st.title if st else '')}</td>"
+                        + "".join(cells) + "</tr>")
+        title = escape(_("Roster {ward} {month}").format(ward=view.department, month=view.month))
+        return (f"<h3>{title}</h3><table border=1 cellspacing=0 cellpadding=2 style='font-size:7pt'>"
+                f"<tr><th>{escape(_('Name'))}</th><th>{escape(_('Title'))}</th>{head}</tr>{''.join(rows)}</table>"
+                f"<p style='font-size:7pt'>{escape(self.legend.text())}</p>")
+
+    def print_roster(self, printer: Any) -> None:
+        from PySide6.QtGui import QPageLayout, QTextDocument
+
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        doc = QTextDocument()
+        doc.setHtml(self.roster_html())
+        doc.print_(printer)
+
+    def print_to_pdf(self, path: Path) -> Path:
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(path))
+        self.print_roster(printer)
+        return path
+
+    def _on_print_clicked(self) -> None:
+        if self.grid_model.roster is None:
+            return
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_roster(printer)

@@ -56,6 +56,36 @@ def test_inrc2_parse_and_score() -> None:
     assert ("NU_10", "Any", 2) in inst.off_requests
     # empty roster: every minimum unmet, and the score counts optimal shortfall and contract minimums
     assert inrc2.hard_violations(inst, {}) == sum(mn for d in inst.demand for mn, _o in d.values())
-    base_pen = inrc2.score(inst, {})
+    base = inrc2.score_parts(inst, {})
     one = {("NU_10", 2): ("Early", "Nurse")}  # NU_10 asked for Wednesday off (week 1)
-    assert inrc2.score(inst, one) == base_pen + 10 - 30 * (inst.demand[2][("Early", "Nurse")][1] > 0) - 20
+    parts = inrc2.score_parts(inst, one)
+    s1457 = ("S1", "S4", "S5", "S6", "S7")
+    assert sum(parts[k] for k in s1457) == sum(base[k] for k in s1457) + 10 - 30 * (
+        inst.demand[2][("Early", "Nurse")][1] > 0) - 20
+    assert inrc2.score(inst, one) == sum(parts.values())
+    assert inst.shift_runs == {"Early": (2, 5), "Day": (2, 28), "Late": (2, 5), "Night": (3, 5)}
+    assert inst.history["HN_0"] == inrc2.NurseHistory(0, 0, "Night", 2, 5, 0)
+
+
+def test_inrc2_run_lengths_follow_the_competition_rules() -> None:
+    pen = inrc2._run_penalty
+    assert pen([True] * 3 + [False], 0, 2, 5) == 0
+    assert pen([True, False, False], 0, 2, 5) == 1  # a 1-day run, minimum 2
+    assert pen([True] * 7 + [False], 0, 2, 5) == 2  # two days above the maximum
+    assert pen([True, True, False], 4, 2, 5) == 1  # continues a 4-day history run: day 6 is above 5
+    assert pen([False, True], 1, 3, 5) == 2  # the history's 1-day run ends on day 0, minimum 3
+    assert pen([False, True, True], 0, 3, 5) == 0  # a run still open at the end is not short yet
+    assert pen([True] * 4, 6, 2, 5) == 4  # history already above: only this horizon's days count
+
+
+@pytest.mark.slow
+def test_inrc2_model_objective_equals_the_independent_score() -> None:
+    """On a pinned roster the CP-SAT optimum is that roster's penalty, S1–S7 as ``score`` counts it."""
+    base = shared_data("rostering/INRC2_n030w4")
+    inst = inrc2.parse(base / "Sc-n030w4.txt", base / "H0-n030w4-1.txt", [base / "WD-n030w4-6.txt"])
+    first = inrc2.solve(inst, time_limit_s=4, workers=1, runs=False)  # any roster meeting the hard rules
+    assert first.assignment and first.hard_violations == 0
+    pinned = first.assignment
+    res = inrc2.solve(inst, time_limit_s=20, workers=1, fixed=pinned)
+    assert res.status == "optimal"
+    assert res.objective == inrc2.score(inst, pinned)
