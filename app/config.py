@@ -26,6 +26,12 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     language: str = "zh_CN"
     data_dir: str = ""  # empty: the default user data folder
+    # empty: hrdesk.sqlite3 in the data folder; else postgresql+psycopg://user@server:5432/hrdesk (keep the
+    # password in the libpq password file, not here). HRDESK_DATABASE_URL overrides it.
+    database_url: str = ""
+    # empty: archive/ in the data folder; else the shared folder (mapped drive or network path) holding
+    # resumes, recordings and documents for every workstation. HRDESK_ARCHIVE_DIR overrides it.
+    archive_dir: str = ""
     recent_data_dirs: list[str] = field(default_factory=list)
     speech_engine: str = "whisper"  # whisper | vosk
     speech_model: str = ""  # empty: best model found

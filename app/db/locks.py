@@ -1,10 +1,13 @@
 """Named locks that one workstation holds for the length of a unit of work.
 
 A month's payroll run, an attendance lock and the audit chain's append must not run on two workstations
-at once. On SQLite, a write unit of work (``unit_of_work(write=True)``) already holds the database's
-only write lock from BEGIN, so :func:`exclusive` has nothing to add. On PostgreSQL it takes a
+at once. On SQLite the database has one write lock: a write unit of work (``unit_of_work(write=True)``)
+holds it from BEGIN, and :func:`exclusive` takes it at once in any other unit of work (an empty write
+statement), so the rest of the unit runs alone whichever way it was opened. On PostgreSQL it takes a
 transaction-scoped advisory lock (``pg_advisory_xact_lock``): released at commit, at rollback, and
-when a crashed workstation's connection drops — never left behind.
+when a crashed workstation's connection drops — never left behind. Waiting is bounded by the
+connection's ``lock_timeout`` (``app.db.engine``); the unit of work then reports that another
+workstation is busy with the same thing.
 
 Use it as the first statement of the unit of work::
 
@@ -32,3 +35,6 @@ def exclusive(session: Session, *parts: object) -> None:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(*parts)})
+    elif bind.dialect.name == "sqlite":
+        # A write statement that changes nothing still takes SQLite's write lock (a no-op under BEGIN IMMEDIATE).
+        session.execute(text("DELETE FROM meta WHERE 0"))

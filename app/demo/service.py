@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from app.context import AppContext, open_app, resolve_data_dir
+from app.db.engine import sqlite_url
 from app.db.uow import unit_of_work
 from app.demo.bank import demo_bank
 from app.demo.screening import demo_screening
@@ -44,7 +45,8 @@ def create_demo(
             )
         for suffix in ("", "-wal", "-shm"):
             Path(str(data.db_path) + suffix).unlink(missing_ok=True)
-    ctx = open_app(data)
+    # always the folder's own SQLite file: a demo must never be written into a configured shared server
+    ctx = open_app(data, database_url=sqlite_url(data.db_path))
     with unit_of_work(ctx.session_factory, write=True) as session:
         stats = generate(session, seed=DEFAULT_SEED if seed is None else seed, today=today, progress=progress, cancel=cancel)
     demo_bank(ctx, exam_dir, cancel=cancel)
@@ -62,8 +64,21 @@ DEMO_USER = "演示数据"
 
 
 def demo_payroll(ctx: AppContext, month: Month, *, cancel: CancelToken = NEVER_CANCELLED) -> None:
-    """Locked runs from January to the demo month (the year-to-date that withholding needs), and a
-    draft for the month after it."""
+    """Dated pay settings (the shipped structure from January; the city's social-insurance settings from
+    January and the yearly change from July), locked runs from January to the demo month (the
+    year-to-date that withholding needs), and a draft for the month after it."""
+    from app.payroll.documents import default_text
+
+    settings = ctx.services.pay_settings
+    city = default_text("city")
+    second = city.index('[[cities."示例市".periods]]', city.index('[[cities."示例市".periods]]') + 1)
+    settings.save("structure", f"{month.year:04d}-01", default_text("structure"), user=DEMO_USER,
+                  note="示例工资结构，按医院批准的标准修改")
+    settings.save("city", f"{month.year:04d}-01", city[:second].rstrip() + "\n", name=f"示例市社保公积金（{month.year - 1}年7月标准）",
+                  user=DEMO_USER, note="上年7月起执行的缴费基数和比例（示例数据）")
+    if month.month >= 7:
+        settings.save("city", f"{month.year:04d}-07", city, name=f"示例市社保公积金（{month.year}年7月标准）", user=DEMO_USER,
+                      note="每年7月调整缴费基数上下限（示例数据）")
     payroll = ctx.services.payroll
     for m in range(1, month.month + 1):
         cancel.raise_if_cancelled()

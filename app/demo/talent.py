@@ -73,8 +73,9 @@ def _interview(ctx: AppContext, cand_id: int, when: date, profile: str, decision
         for d in s.scalars(select(InterviewDecision).where(InterviewDecision.interview_id == interview_id)).all():
             d.decided_at = at + timedelta(days=1)
         if record:
-            rel = f"archive/recordings/interview_{interview_id}/audio.wav"
-            _silence(ctx.data.root / rel)
+            audio = ctx.data.archive / "recordings" / f"interview_{interview_id}" / "audio.wav"
+            rel = ctx.data.relative(audio)  # archive/recordings/...: found in a shared archive folder too
+            _silence(audio)
             s.add(InterviewRecording(interview_id=interview_id, audio_path=rel, started_at=at,
                                      ended_at=at + timedelta(minutes=25), audio_seconds=0.5, state="finished",
                                      engine="demo"))

@@ -13,6 +13,10 @@ schema revision is one this program knows (not from a newer program). Restore ve
 keeps a safety copy of the current database, then copies the backup into the live database with
 the backup API (no file is swapped under open connections). Automatic rotation keeps the newest N
 regular backups; safety copies made before a restore are kept apart (newest N as well).
+
+These backups are of the SQLite file only. With the database on a PostgreSQL server, create, verify and
+restore refuse (``PostgresBackupRefused``) and say how: ``pg_dump`` on the server, or
+``python -m app db copy`` into a SQLite file.
 """
 
 from __future__ import annotations
@@ -47,6 +51,10 @@ _CHUNK = 1 << 20
 
 class BackupDamaged(AppError):
     """The backup cannot be used (damaged, incomplete, or from a newer program)."""
+
+
+class PostgresBackupRefused(InvalidInput):
+    """The database is on a PostgreSQL server: this program's backups copy a SQLite file only."""
 
 
 @dataclass(frozen=True)
@@ -161,13 +169,37 @@ def _audit_head(db: Path) -> str:
 
 
 class BackupService:
-    def __init__(self, data: DataDir, *, keep: int = DEFAULT_KEEP) -> None:
+    def __init__(self, data: DataDir, *, keep: int = DEFAULT_KEEP, database_url: str | None = None) -> None:
+        """``database_url``: the database in use; None resolves it like ``open_app`` does
+        (``HRDESK_DATABASE_URL``, then the ``database_url`` setting, then the data folder's file)."""
         self.data = data
         self.keep = keep
+        self._database_url = database_url
+
+    def _url(self) -> str:
+        if self._database_url is None:
+            from app import config
+            from app.context import resolve_database_url
+
+            self._database_url = resolve_database_url(self.data, config.load())
+        return self._database_url
+
+    def _require_sqlite(self) -> None:
+        """Refuse (PostgresBackupRefused) when the database is on a PostgreSQL server."""
+        from app.db.engine import backend_name, redact
+
+        url = self._url()
+        if backend_name(url) == "sqlite":
+            return
+        raise PostgresBackupRefused(_(
+            "The database is on the PostgreSQL server {url}; HR Desk's backups copy only a SQLite database "
+            "file. Back up the server with pg_dump on the server (ask IT to schedule it), or make a checked "
+            "copy into a file with: python -m app db copy --from {url} --to FILE.sqlite3").format(url=redact(url)))
 
     # ---------------------------------------------------------------- create
     def create(self, *, label: str = "", progress: ProgressFn = no_progress,
                cancel: CancelToken = NEVER_CANCELLED) -> BackupInfo:
+        self._require_sqlite()
         db = self.data.db_path
         if not db.exists():
             raise NotFound(_("There is no database in {path} to back up.").format(path=self.data.root))
@@ -254,6 +286,7 @@ class BackupService:
 
     def verify(self, which: str | Path | None = None, *, check_archive: bool = True,
                progress: ProgressFn = no_progress, cancel: CancelToken = NEVER_CANCELLED) -> VerifyReport:
+        self._require_sqlite()
         path = self.resolve(which)
         problems: list[str] = []
         try:
@@ -298,6 +331,7 @@ class BackupService:
 
         Other windows holding the database open see the restored content on their next read; the
         program should reopen its context (to migrate an older schema) after a restore."""
+        self._require_sqlite()
         report = self.verify(which, progress=progress, cancel=cancel)
         if not report.ok or report.info is None:
             raise BackupDamaged(_("The backup {name} was not restored: {problems}. The current data is "

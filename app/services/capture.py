@@ -411,13 +411,13 @@ class CaptureService(Service):
                                      engine=engine if iv.consent_audio else "")
             s.add(rec)
             s.flush()
-            folder = f"archive/recordings/interview_{interview_id}/rec_{rec.id}"
-            if iv.consent_audio:
-                rec.audio_path = f"{folder}/audio.wav"
-            if iv.consent_video:
-                rec.video_dir = f"{folder}/video"
-            if capture:
-                (self.data.root / folder).mkdir(parents=True, exist_ok=True)
+            if capture:  # in the archive folder (a shared folder when configured), stored relative to it
+                folder = self.data.archive / "recordings" / f"interview_{interview_id}" / f"rec_{rec.id}"
+                folder.mkdir(parents=True, exist_ok=True)
+                if iv.consent_audio:
+                    rec.audio_path = self.data.relative(folder / "audio.wav")
+                if iv.consent_video:
+                    rec.video_dir = self.data.relative(folder / "video")
             log.info("recording %d started (audio=%s video=%s)", rec.id, bool(iv.consent_audio), bool(iv.consent_video))
             return self._info(rec)
 
@@ -713,10 +713,9 @@ class CaptureService(Service):
         return q
 
     def _info(self, rec: InterviewRecording) -> RecordingInfo:
-        root = self.data.root
         return RecordingInfo(
-            rec.id, rec.interview_id, root / rec.audio_path if rec.audio_path else None,
-            root / rec.video_dir if rec.video_dir else None, rec.state, _utc(rec.started_at), _utc(rec.ended_at),
+            rec.id, rec.interview_id, self.data.resolve(rec.audio_path) if rec.audio_path else None,
+            self.data.resolve(rec.video_dir) if rec.video_dir else None, rec.state, _utc(rec.started_at), _utc(rec.ended_at),
             rec.audio_seconds, rec.engine,
         )
 
@@ -1030,8 +1029,8 @@ def video_events(
                     low = _check_space_during(video_dir)
             obs = second = None
             if aggregator is not None and analyzer is not None:
-                obs = analyzer.analyze(frame.image, frame.time_s)
-                second = aggregator.add(obs)
+                obs = analyzer.analyze(frame.image, frame.time_s)  # None: skipped (PacedAnalyzer under load)
+                second = aggregator.add(obs) if obs is not None else None
             yield VideoTick(frame, obs, second, low)
         if aggregator is not None:
             tail = aggregator.finish()
@@ -1122,6 +1121,8 @@ def run_session(
 
     def asr_job() -> None:
         assert engine is not None
+        if hasattr(engine, "backlog"):  # whisper groups waiting utterances when it falls behind
+            engine.backlog = lambda: chunks.backlog_seconds
         try:
             for r in engine.transcribe(chunks.iterate(cancel), cancel=cancel):
                 if isinstance(r, Partial):

@@ -371,7 +371,7 @@ class ScreeningService(Service):
 
     def _archive_copy(self, name: str, data: bytes, sha: str, today: dt.date) -> tuple[Path, str]:
         rel_dir = Path("archive") / "resumes" / f"{today.year:04d}" / f"{today.month:02d}"
-        folder = self._data.root / rel_dir
+        folder = self._data.resolve(rel_dir.as_posix())  # the shared archive folder when one is configured
         folder.mkdir(parents=True, exist_ok=True)
         base = f"{sha[:12]}_{_safe_name(name)}"
         target = folder / base
@@ -458,7 +458,7 @@ class ScreeningService(Service):
         with self._uow() as s:
             cand = s.get(Candidate, candidate_id)
             doc = s.get(Document, cand.resume_document_id) if cand and cand.resume_document_id else None
-            return (self._data.root / doc.stored_path) if doc else None
+            return self._data.resolve(doc.stored_path) if doc else None
 
     def save_corrections(self, candidate_id: int, expected_version: int, changes: Mapping[str, Any]) -> ChangeSet:
         """Set (or, with an empty value, remove) corrections; they are never touched by re-extraction."""

@@ -92,7 +92,7 @@ from app.domain.org import Month, licence_state
 from app.domain.timeutil import to_local
 from app.errors import Conflict, InvalidInput, NotFound
 from app.i18n import N_, _
-from app.paths import DataDir
+from app.paths import ARCHIVE_PREFIX, DataDir
 from app.services.base import Service, load_for_update
 from app.talent import probation as prob
 from app.talent.licences import HeldLicence, LicenceCheck, LicenceFinding, check_licences, refusal_message
@@ -408,7 +408,7 @@ class ProbationContext:
 class ArchiveItem:
     kind: str  # document/audio/video/transcript/report/consent
     label: str
-    path: str  # relative to the data folder ("" for records kept in the database)
+    path: str  # as stored in the database: archive/<path> ("" for records kept in the database)
     added_by: str
     added_at: datetime | None
     size_bytes: int
@@ -1125,14 +1125,18 @@ class TalentService(Service):
         return changed
 
     # ======================================================================== archive
+    def _file(self, stored: str) -> Path:
+        """The file of a path stored in the database (``archive/...`` lives in the archive folder, which may
+        be a share: StorageError when it is unreachable); refuses paths that leave their folder."""
+        return _stored_file(self.data, stored)
+
     def archive(self, person_id: int) -> list[ArchiveItem]:
-        root = self.data.root
         with self._uow() as s:
             if s.get(Person, person_id) is None:
                 raise NotFound(_("Person {id} does not exist. Reload the list.").format(id=person_id))
             items: list[ArchiveItem] = []
             for d in s.scalars(select(Document).where(Document.person_id == person_id).order_by(Document.added_at, Document.id)).all():
-                f = root / d.stored_path
+                f = self._file(d.stored_path)
                 items.append(ArchiveItem("document:" + d.kind, d.filename, d.stored_path, d.added_by, d.added_at,
                                          d.size_bytes, f.is_file(), None, d.id))
             ivs = s.execute(select(Interview, Candidate.id).join(Candidate, Interview.candidate_id == Candidate.id)
@@ -1140,14 +1144,14 @@ class TalentService(Service):
             for iv, _cid in ivs:
                 for rec in s.scalars(select(InterviewRecording).where(InterviewRecording.interview_id == iv.id)).all():
                     if rec.audio_path:
-                        f = root / rec.audio_path
+                        f = self._file(rec.audio_path)
                         items.append(ArchiveItem("audio", Path(rec.audio_path).name, rec.audio_path, rec.engine, rec.started_at,
                                                  f.stat().st_size if f.is_file() else 0, f.is_file(), iv.id))
                     if rec.video_dir:
-                        d = root / rec.video_dir
+                        d = self._file(rec.video_dir)
                         for vf in sorted(d.rglob("*")) if d.is_dir() else []:
                             if vf.is_file():
-                                rel = vf.relative_to(root).as_posix()
+                                rel = f"{rec.video_dir.rstrip('/')}/{vf.relative_to(d).as_posix()}"
                                 items.append(ArchiveItem("video", vf.name, rel, rec.engine, rec.started_at, vf.stat().st_size, True, iv.id))
                 n_seg = s.scalar(select(func.count()).select_from(TranscriptSegment).where(TranscriptSegment.interview_id == iv.id))
                 if n_seg:
@@ -1163,7 +1167,7 @@ class TalentService(Service):
             d = s.get(Document, document_id)
             if d is None:
                 raise NotFound(_("Document {id} does not exist. Reload the list.").format(id=document_id))
-            path = _inside(self.data.root, d.stored_path)
+            path = self._file(d.stored_path)
         if not path.is_file():
             raise NotFound(_("The file {name} is missing from the archive folder.").format(name=d.filename))
         return path
@@ -1177,13 +1181,14 @@ class TalentService(Service):
         folder = self.data.archive / f"person_{person_id}"
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{digest[:12]}_{source.name}"
+        stored = self.data.relative(target)
         target.write_bytes(data)
         with self._uow(write=True) as s:
             if s.get(Person, person_id) is None:
                 target.unlink(missing_ok=True)
                 raise NotFound(_("Person {id} does not exist. Reload the list.").format(id=person_id))
             doc = Document(person_id=person_id, kind=kind, filename=source.name,
-                           stored_path=target.relative_to(self.data.root).as_posix(), sha256=digest,
+                           stored_path=stored, sha256=digest,
                            size_bytes=len(data), added_by=user)
             s.add(doc)
             s.flush()
@@ -1194,7 +1199,6 @@ class TalentService(Service):
         """One person's archive as a zip for an inspection: every file and record, listed in
         ``index.csv`` and ``index.json`` (entry name, kind, label, added by/at, bytes, sha256)."""
         items = self.archive(person_id)
-        root = self.data.root
         entries: list[dict[str, Any]] = []
         tmp = out.with_suffix(out.suffix + ".part")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -1204,7 +1208,7 @@ class TalentService(Service):
                 progress(n, len(items), it.label)
                 payload: bytes | None = None
                 if it.path:
-                    f = _inside(root, it.path)
+                    f = self._file(it.path)
                     if f.is_file():
                         payload = f.read_bytes()
                     name = f"files/{it.path}"
@@ -1254,7 +1258,6 @@ class TalentService(Service):
         Employees' records are always kept; so are those of candidates with an offer in progress."""
         today = today or date.today()
         cutoff = today - timedelta(days=retention_days)
-        root = self.data.root
         out: list[RetentionItem] = []
         with self._uow() as s:
             employees = set(s.scalars(select(Employee.person_id)).all())
@@ -1272,14 +1275,14 @@ class TalentService(Service):
                 files: list[str] = []
                 size = 0
                 if rec.audio_path:
-                    f = root / rec.audio_path
+                    f = self._file(rec.audio_path)
                     files.append(rec.audio_path)
                     size += f.stat().st_size if f.is_file() else 0
                 if rec.video_dir:
-                    d = root / rec.video_dir
+                    d = self._file(rec.video_dir)
                     for vf in sorted(d.rglob("*")) if d.is_dir() else []:
                         if vf.is_file():
-                            files.append(vf.relative_to(root).as_posix())
+                            files.append(f"{rec.video_dir.rstrip('/')}/{vf.relative_to(d).as_posix()}")
                             size += vf.stat().st_size
                 out.append(RetentionItem(iv.id, None, rec.id, cand.person_id, cand.status, ended_day, tuple(files), size))
             docs = s.execute(select(Document, Candidate.status).join(Candidate, Candidate.person_id == Document.person_id)
@@ -1304,7 +1307,6 @@ class TalentService(Service):
         items = self.retention_preview(retention_days, today)
         if dry_run or not items:
             return RetentionResult(tuple(items), False, None)
-        root = self.data.root
         with self._uow(write=True) as s:
             logged = []
             for it in items:
@@ -1321,13 +1323,15 @@ class TalentService(Service):
             log_id = entry.id
             # files go only after the rows are gone in this transaction; a failure here rolls the rows back
             for it in items:
+                rec_dirs: set[Path] = set()
                 for rel in it.files:
-                    f = _inside(root, rel)
+                    f = self._file(rel)
                     if f.is_file():
                         f.unlink()
-                rec_dirs = {(root / Path(rel)).parent for rel in it.files}
-                for d in rec_dirs:
-                    if d != root and d.is_dir() and not any(d.iterdir()) and _inside(root, d.relative_to(root).as_posix()) != root:
+                    rec_dirs.add(f.parent)
+                # emptied recording folders go too (deepest first), never the archive or data folder itself
+                for d in sorted(rec_dirs, key=lambda x: len(x.parts), reverse=True):
+                    if d.resolve() not in _bases(self.data) and d.is_dir() and not any(d.iterdir()):
                         shutil.rmtree(d, ignore_errors=True)
         log.info("retention run removed %d recordings", len(items))
         return RetentionResult(tuple(items), True, log_id,
@@ -1350,11 +1354,20 @@ class TalentService(Service):
                             c.status, c.applied_at) for c, p, t in rows]
 
 
-def _inside(root: Path, rel: str) -> Path:
-    path = (root / rel).resolve()
-    if root.resolve() not in path.parents and path != root.resolve():
-        raise InvalidInput(_("The path {path} lies outside the data folder; refusing to touch it.").format(path=rel))
+def _stored_file(data: DataDir, stored: str) -> Path:
+    """``data.resolve(stored)``, refusing a stored path that climbs out of its folder (``archive/../..``):
+    ``archive/...`` must stay inside the archive folder (local or shared), anything else inside the data folder."""
+    parts = Path(stored).parts
+    base = data.archive if parts and parts[0] == ARCHIVE_PREFIX else data.root
+    path = data.resolve(stored)
+    if base.resolve() not in path.resolve().parents:
+        raise InvalidInput(_("The path {path} lies outside the data folder; refusing to touch it.").format(path=stored))
     return path
+
+
+def _bases(data: DataDir) -> set[Path]:
+    """The folders retention must never remove: the data folder and the archive folder."""
+    return {data.root.resolve(), data.archive.resolve()}
 
 
 def _default_grade(pos: Position, structure: Any) -> str:

@@ -75,8 +75,8 @@ def upgrade() -> None:
     sa.Column('month', sa.String(length=7), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
-    sa.Column('total_gross_fen', sa.Integer(), nullable=False),
-    sa.Column('total_net_fen', sa.Integer(), nullable=False),
+    sa.Column('total_gross_fen', sa.Integer().with_variant(sa.BigInteger(), 'postgresql'), nullable=False),  # month totals pass 2^31 fen
+    sa.Column('total_net_fen', sa.Integer().with_variant(sa.BigInteger(), 'postgresql'), nullable=False),  # month totals pass 2^31 fen
     sa.Column('headcount', sa.Integer(), nullable=False),
     sa.Column('history', sa.JSON(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
