@@ -6,13 +6,25 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+import time
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QTabWidget,
+)
 
 from app import __version__, config, models_registry
 from app.context import AppContext
 from app.i18n import _
+from app.security.permissions import Principal, role_label
 from app.tasks import ChangeSet
 from ui.tabs.base import Tab
 from ui.tabs.interview_tab import InterviewTab
@@ -22,6 +34,11 @@ from ui.tabs.screening_tab import ScreeningTab
 from ui.tabs.talent_tab import TalentTab
 from ui.tabs.training_tab import TrainingTab
 from ui.workers import WorkerPool
+
+IDLE_LOCK_SETTING = "security.idle_lock_minutes"  # hospital-wide (shared settings); 0 switches the lock off
+DEFAULT_IDLE_LOCK_MINUTES = 10
+_INPUT_EVENTS = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.KeyPress,
+                           QEvent.Type.Wheel, QEvent.Type.TouchBegin})
 
 TAB_CLASSES: tuple[type[Tab], ...] = (PositionsTab, ScreeningTab, InterviewTab, TalentTab, TrainingTab, PayrollTab)
 
@@ -47,10 +64,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.models_label)
         self._build_menus()
+        self._build_security_menu()
         self._connect_signals()
         self._restore_state()
         self._update_status()
         TrainingTab.install_reminder(self)  # start-up reminder: overdue training in the status bar
+        # the idle lock is switched on by ui/bootstrap.py after sign-in (setting security.idle_lock_minutes)
+        self._install_idle_lock(int(ctx.extras.get("idle_lock_minutes", 0) or 0))
 
     # ---------------------------------------------------------------- set-up
     def _build_menus(self) -> None:
@@ -62,6 +82,11 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu(_("Recent data folders"))
         self._fill_recent_menu()
         file_menu.addSeparator()
+        prefs_action = QAction(_("Preferences…"), self)
+        prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        prefs_action.triggered.connect(self._on_preferences_action_triggered)
+        file_menu.addAction(prefs_action)
+        file_menu.addSeparator()
         quit_action = QAction(_("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -70,6 +95,158 @@ class MainWindow(QMainWindow):
         about = QAction(_("About HR Desk"), self)
         about.triggered.connect(self._on_about_action_triggered)
         help_menu.addAction(about)
+
+    def _build_security_menu(self) -> None:
+        menu = QMenu(_("&Security"), self)
+        help_action = self.menuBar().actions()[-1]  # 安全 goes before 帮助
+        self.menuBar().insertMenu(help_action, menu)
+        self.users_action = QAction(_("User management…"), self)
+        self.users_action.triggered.connect(self._on_users_action_triggered)
+        self.audit_action = QAction(_("Audit log…"), self)
+        self.audit_action.triggered.connect(self._on_audit_action_triggered)
+        self.backup_action = QAction(_("Backup and restore…"), self)
+        self.backup_action.triggered.connect(self._on_backup_action_triggered)
+        self.lock_action = QAction(_("Lock screen"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_screen)
+        self.sign_out_action = QAction(_("Sign out"), self)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        self.database_action = QAction(_("Database and archive folder…"), self)
+        self.database_action.triggered.connect(self._on_database_action_triggered)
+        for a in (self.users_action, self.audit_action, self.backup_action, self.database_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.lock_action)
+        menu.addAction(self.sign_out_action)
+        self.user_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._apply_principal()
+
+    def _apply_principal(self) -> None:
+        """Menu entries and the status bar follow the signed-in user (the services enforce the rules)."""
+        services = self.ctx.services
+        p = services.identity.principal
+        allowed = (lambda s, m: p is not None and services.guard.allowed(p, s, m))
+        self.users_action.setEnabled(allowed("accounts", "users"))
+        self.audit_action.setEnabled(allowed("audit", "query"))
+        self.backup_action.setEnabled(allowed("backup", "list") and self.ctx.backend == "sqlite")
+        self.database_action.setEnabled(p is not None)
+        self.user_label.setText(_("Signed in: {user} ({role})").format(user=p.display_name or p.username,
+                                                                       role=role_label(p.role)) if p else "")
+
+    # ---------------------------------------------------------------- security actions
+    def _on_users_action_triggered(self) -> None:
+        from ui.dialogs.users import UsersDialog
+
+        services, p = self.ctx.services, self.ctx.services.identity.principal
+        if p is None:
+            return
+
+        def show(tree: list[Any]) -> None:
+            UsersDialog(services.accounts, p, self.pool, [(d.id, d.name) for d in tree], self).exec()
+
+        self.pool.submit(services.org.department_tree, on_done=show, on_error=self._show_error)
+
+    def _on_audit_action_triggered(self) -> None:
+        from ui.dialogs.audit_viewer import AuditViewerDialog
+
+        p = self.ctx.services.identity.principal
+        if p is not None:
+            AuditViewerDialog(self.ctx.services.audit, p, self.pool, self).exec()
+
+    def _on_preferences_action_triggered(self) -> None:
+        from ui.dialogs.preferences import PreferencesDialog
+
+        PreferencesDialog(self).open()
+
+    def _on_database_action_triggered(self) -> None:
+        from ui.dialogs.database_settings import DatabaseSettingsDialog
+
+        p = self.ctx.services.identity.principal
+        if p is not None:
+            DatabaseSettingsDialog(self.ctx, self.pool, can_edit=p.role == "admin", parent=self).exec()
+
+    def _on_backup_action_triggered(self) -> None:
+        from ui.dialogs.backup import BackupDialog
+
+        dialog = BackupDialog(self.ctx.services.backup, self.pool, self)
+        dialog.exec()
+        if dialog.restored is not None:
+            self.publish_changes(self._all_tables())
+
+    def _show_error(self, exc: Any) -> None:
+        QMessageBox.warning(self, _("HR Desk"), getattr(exc, "message", str(exc)))
+
+    def _all_tables(self) -> ChangeSet:
+        return ChangeSet.of(*(p.TABLES for p in self.tab_pages))
+
+    def _install_idle_lock(self, minutes: int) -> None:
+        self.idle_minutes = minutes
+        self._last_input = time.monotonic()
+        self._locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(15_000)
+        self.idle_timer.timeout.connect(self._on_idle_timer_timeout)
+        if minutes > 0:
+            self.idle_timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in _INPUT_EVENTS:
+            self._last_input = time.monotonic()
+        return super().eventFilter(watched, event)
+
+    def _on_idle_timer_timeout(self) -> None:
+        if self._locked or self.idle_minutes <= 0 or not self.isVisible():
+            return
+        if time.monotonic() - self._last_input >= self.idle_minutes * 60:
+            self.lock_screen()
+
+    def _ask_sign_in(self, title: str, username: str) -> Principal | None:
+        from ui.dialogs.login import LoginDialog
+
+        dialog = LoginDialog(self.ctx.services.accounts, self.pool, self, username=username)
+        dialog.setWindowTitle(title)
+        return dialog.principal if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def lock_screen(self) -> None:
+        """Hide the data and ask for the password again; another user may sign in instead."""
+        if self._locked:
+            return
+        identity = self.ctx.services.identity
+        before = identity.principal
+        self._locked = True
+        self.tabs.setVisible(False)
+        identity.sign_out()
+        self._apply_principal()
+        try:
+            who = self._ask_sign_in(_("Screen locked — sign in again"), before.username if before else "")
+        finally:
+            self._locked = False
+        if who is None:
+            self.close()
+            return
+        self._signed_in(who, reload=before is None or who.username != before.username)
+
+    def sign_out(self) -> None:
+        self.ctx.services.identity.sign_out()
+        self.tabs.setVisible(False)
+        self._apply_principal()
+        who = self._ask_sign_in(_("Sign in to HR Desk"), "")
+        if who is None:
+            self.close()
+            return
+        self._signed_in(who, reload=True)
+
+    def _signed_in(self, who: Principal, *, reload: bool) -> None:
+        self.ctx.services.identity.sign_in(who)
+        self._last_input = time.monotonic()
+        self._apply_principal()
+        self.tabs.setVisible(True)
+        if reload:
+            self.publish_changes(self._all_tables())
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -127,6 +304,10 @@ class MainWindow(QMainWindow):
                 page.offer_recovery()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.idle_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         for page in self.tab_pages:
             if hasattr(page, "shutdown"):
                 page.shutdown()  # live capture streams stop; files stay valid

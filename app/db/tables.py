@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base, IdMixin, TimestampMixin, UTCDateTime, VersionMixin, utcnow
+from app.security.crypto import EncryptedString
 
 # --------------------------------------------------------------------------------------------
 # Organisation: departments and positions
@@ -89,7 +91,8 @@ class Person(IdMixin, TimestampMixin, VersionMixin, Base):
     name: Mapped[str] = mapped_column(String(50), index=True)
     gender: Mapped[str] = mapped_column(String(4), default="")  # 男/女/""
     birth_date: Mapped[date | None] = mapped_column(Date)
-    id_number: Mapped[str | None] = mapped_column(String(255))  # encrypted at rest (security issue)
+    # AES-256-GCM at rest (app.security.crypto); VARCHAR(255) in the DDL, no schema change
+    id_number: Mapped[str | None] = mapped_column(EncryptedString(255, context="people.id_number"))
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
     email: Mapped[str | None] = mapped_column(String(120), index=True)
     highest_degree: Mapped[str] = mapped_column(String(20), default="")
@@ -329,7 +332,8 @@ class PayProfile(IdMixin, TimestampMixin, VersionMixin, Base):
     si_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # social insurance base
     hf_base_fen: Mapped[int] = mapped_column(Integer, default=0)  # housing fund base
     hf_rate_pct: Mapped[float] = mapped_column(default=12.0)
-    bank_account: Mapped[str | None] = mapped_column(String(255))  # encrypted at rest (security issue)
+    # AES-256-GCM at rest (app.security.crypto); VARCHAR(255) in the DDL, no schema change
+    bank_account: Mapped[str | None] = mapped_column(EncryptedString(255, context="pay_profiles.bank_account"))
     special_additional_deduction_fen: Mapped[int] = mapped_column(Integer, default=0)  # monthly 专项附加
     category: Mapped[str] = mapped_column(String(10), default="", server_default="")  # 医师/护士/医技/药剂/行政/工勤
     roles: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")  # e.g. ["护士长"]
@@ -344,8 +348,9 @@ class PayrollRun(IdMixin, TimestampMixin, VersionMixin, Base):
     month: Mapped[str] = mapped_column(String(7))
     kind: Mapped[str] = mapped_column(String(20), default="regular")
     state: Mapped[str] = mapped_column(String(20), default="draft")  # draft/review/approved/locked
-    total_gross_fen: Mapped[int] = mapped_column(Integer, default=0)
-    total_net_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # a month's totals pass 2^31 fen (21.5 million yuan): 64-bit on PostgreSQL (SQLite integers are 64-bit)
+    total_gross_fen: Mapped[int] = mapped_column(Integer().with_variant(BigInteger(), "postgresql"), default=0)
+    total_net_fen: Mapped[int] = mapped_column(Integer().with_variant(BigInteger(), "postgresql"), default=0)
     headcount: Mapped[int] = mapped_column(Integer, default=0)
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{state, by, at}]
     warnings: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")  # [{employee_id, text}]

@@ -280,7 +280,8 @@ def keys_in_use(engine: Engine, targets: Sequence[tuple[str, str]] = DEFAULT_TAR
     with engine.connect() as conn:
         for table_name, column_name in targets:
             t = table(table_name, column(column_name))
-            for (value,) in conn.execute(select(t.c[column_name]).where(t.c[column_name].is_not(None))):
+            for (value,) in conn.execute(select(t.c[column_name]).where(t.c[column_name].is_not(None),
+                                                                         t.c[column_name] != "")):
                 kid = value.split(":")[1] if is_encrypted(value) else "plaintext"
                 counts[kid] = counts.get(kid, 0) + 1
     return counts

@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, str] = {
     "pay.view_individual": N_("view individual pay"),
     "pay.run": N_("run payroll"),
     "training.manage": N_("manage training"),
+    "onboarding.approve": N_("approve onboarding forms"),
     "users.manage": N_("manage user accounts"),
     "settings.manage": N_("change settings"),
     "audit.view": N_("view the audit log"),
@@ -49,12 +50,12 @@ PERMISSIONS: dict[str, str] = {
     "export.all": N_("export data of all departments"),
 }
 
-ROLE_LABELS: dict[str, str] = {
-    "admin": "系统管理员",
-    "hr": "HR专员",
-    "interviewer": "面试官",
-    "dept_head": "部门主任",
-    "payroll": "薪酬专员",
+ROLE_LABELS: dict[str, str] = {  # msgids: translate where shown (role_label); custom role names are data
+    "admin": N_("System administrator"),
+    "hr": N_("HR officer"),
+    "interviewer": N_("Interviewer"),
+    "dept_head": N_("Head of department"),
+    "payroll": N_("Payroll officer"),
 }
 
 BUILTIN_ROLES: dict[str, frozenset[str]] = {
@@ -62,12 +63,12 @@ BUILTIN_ROLES: dict[str, frozenset[str]] = {
     "hr": frozenset({
         "positions.view", "positions.edit", "candidates.view", "candidates.edit", "interviews.view_all",
         "interviews.score", "staff.view", "staff.edit", "staff.import", "attendance.view", "attendance.edit",
-        "training.manage", "audit.view", "export.department", "export.all",
+        "training.manage", "onboarding.approve", "audit.view", "export.department", "export.all",
     }),
     "interviewer": frozenset({"positions.view", "candidates.view", "interviews.view_assigned", "interviews.score"}),
     "dept_head": frozenset({
         "positions.view", "candidates.view", "interviews.view_assigned", "interviews.score", "staff.view",
-        "attendance.view", "export.department",
+        "attendance.view", "onboarding.approve", "export.department",
     }),
     "payroll": frozenset({
         "staff.view", "attendance.view", "pay.view_individual", "pay.run", "export.department", "export.all",
@@ -124,7 +125,7 @@ class Principal:
 
 def role_label(role: str, settings: SecuritySettings | None = None) -> str:
     if role in ROLE_LABELS:
-        return ROLE_LABELS[role]
+        return _(ROLE_LABELS[role])
     custom = (settings or load_settings()).role(role)
     return custom.label if custom else role
 

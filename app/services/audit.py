@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db.locks import exclusive
 from app.db.tables import AuditEntry, Meta
 from app.domain.timeutil import to_local, to_utc
 from app.i18n import _
@@ -58,10 +59,11 @@ def record(session: Session, user: Principal | str | None, action: str, object_t
     """Append one entry inside the caller's transaction (it commits or rolls back with the change).
 
     Call it in a write unit of work (``_uow(write=True)``) so the chain head is read under the write
-    lock. ``detail`` says what happened, never pay figures, ID numbers or bank accounts: a dict
+    lock (SQLite), and under the ``audit_log`` advisory lock taken here (PostgreSQL). ``detail`` says what happened, never pay figures, ID numbers or bank accounts: a dict
     with such keys raises ``ValueError``; long digit runs in text are masked.
     """
     text = clean_detail(detail)
+    exclusive(session, "audit_log")  # PostgreSQL: one append at a time keeps the chain linear
     last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
     prev = last[1] if last else GENESIS
     entry = AuditEntry(at=datetime.now(UTC), username=_user_name(user)[:40], action=action[:40],

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.paths import DataDir
+from app.security.permissions import Principal
 from app.services.assessment import AssessmentService
 from app.services.accounts import AccountsService
 from app.services.attendance import AttendanceService
 from app.services.audit import AuditService
 from app.services.backup import BackupService
 from app.services.capture import CaptureService
+from app.services.guard import Guard, GuardedService, Identity
 from app.services.org import OrgService
+from app.services.pay_settings import PaySettingsService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
 from app.services.positions import PositionsService
@@ -26,22 +31,54 @@ from app.services.workforce import WorkforceService
 
 
 class Services:
-    def __init__(self, factory: sessionmaker[Session], data: DataDir) -> None:
-        self.settings = SharedSettingsService(factory)
-        self.org = OrgService(factory)
-        self.people = PeopleService(factory)
-        self.recruiting = RecruitingService(factory)
-        self.training = TrainingService(factory, data)
-        self.workforce = WorkforceService(factory)
-        self.payroll = PayrollService(factory)
-        self.attendance = AttendanceService(factory)
-        self.questions = QuestionBankService(factory)
-        self.assessment = AssessmentService(factory, self.questions)
-        self.positions = PositionsService(factory)
-        self.talent = TalentService(factory, data)
-        self.audit = AuditService(factory)
-        self.accounts = AccountsService(factory)
-        self.backup = BackupService(data)
-        self.staff_import = StaffImportService(factory)
-        self.screening = ScreeningService(factory, data)
-        self.capture = CaptureService(factory, data, self.questions)
+    """Every service behind the permission guard (``app.services.guard``).
+
+    ``identity`` is the acting principal: the local system principal by default (command line,
+    tests, demo creation); the GUI signs the logged-in user in after the login dialog.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], data: DataDir, identity: Identity | None = None) -> None:
+        self.identity = identity if identity is not None else Identity(Principal.system())
+        self.guard = Guard(factory, self.identity)
+        g = self.guard.wrap
+        _settings = SharedSettingsService(factory)
+        _org = OrgService(factory)
+        _people = PeopleService(factory)
+        _recruiting = RecruitingService(factory)
+        _training = TrainingService(factory, data)
+        _workforce = WorkforceService(factory)
+        _payroll = PayrollService(factory)
+        _attendance = AttendanceService(factory)
+        _questions = QuestionBankService(factory)
+        _assessment = AssessmentService(factory, _questions)
+        _positions = PositionsService(factory)
+        _talent = TalentService(factory, data)
+        _audit = AuditService(factory)
+        _accounts = AccountsService(factory)
+        _backup = BackupService(data)
+        _staff_import = StaffImportService(factory)
+        _screening = ScreeningService(factory, data)
+        _capture = CaptureService(factory, data, _questions)
+        self.settings = cast(SharedSettingsService, g("settings", _settings))
+        self.org = cast(OrgService, g("org", _org))
+        self.people = cast(PeopleService, g("people", _people))
+        self.recruiting = cast(RecruitingService, g("recruiting", _recruiting))
+        self.training = cast(TrainingService, g("training", _training))
+        self.workforce = cast(WorkforceService, g("workforce", _workforce))
+        self.payroll = cast(PayrollService, g("payroll", _payroll))
+        self.attendance = cast(AttendanceService, g("attendance", _attendance))
+        self.questions = cast(QuestionBankService, g("questions", _questions))
+        self.assessment = cast(AssessmentService, g("assessment", _assessment))
+        self.positions = cast(PositionsService, g("positions", _positions))
+        self.talent = cast(TalentService, g("talent", _talent))
+        self.audit = cast(AuditService, g("audit", _audit))
+        self.accounts = cast(AccountsService, g("accounts", _accounts))
+        self.backup = cast(BackupService, g("backup", _backup))
+        self.staff_import = cast(StaffImportService, g("staff_import", _staff_import))
+        self.screening = cast(ScreeningService, g("screening", _screening))
+        self.capture = cast(CaptureService, g("capture", _capture))
+        self.pay_settings = cast(PaySettingsService, g("pay_settings", PaySettingsService(factory)))
+
+    def names(self) -> list[str]:
+        """Attribute names of the guarded services."""
+        return [n for n, v in vars(self).items() if isinstance(v, GuardedService)]

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 
 from app.context import open_app
 from app.db import tables  # noqa: F401
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, TypeDecorator
 
 from app.db.base import Base
 from app.db.engine import make_engine
@@ -24,7 +24,10 @@ FIXTURES = sorted((Path(__file__).resolve().parents[1] / "data").glob("db_*.sqli
 
 def _compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):  # type: ignore[no-untyped-def]
     """Types must match, except a VARCHAR length, which SQLite does not enforce: migration 0006 widens
-    the encrypted columns on other backends only (a SQLite table rebuild of ``people`` would cascade)."""
+    the encrypted columns on other backends only (a SQLite table rebuild of ``people`` would cascade).
+    A ``TypeDecorator`` (``EncryptedString``) compares as the type it stores."""
+    if isinstance(metadata_type, TypeDecorator):
+        metadata_type = metadata_type.impl_instance
     if isinstance(inspected_type, String) and isinstance(metadata_type, String) and \
             type(inspected_type).__name__ in ("VARCHAR", "String") and not isinstance(metadata_type, Text):
         return False
