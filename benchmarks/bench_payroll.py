@@ -111,3 +111,21 @@ def run() -> Iterable[dict[str, Any]]:
            "seconds": round(min(ours), 3), "baseline_write_only_seconds": round(min(base), 3),
            "ratio_vs_write_only": round(min(ours) / min(base), 3), "file_kb": size_kb,
            "peak_rss_mb": round(rss_kb / 1024 if sys.platform != "darwin" else rss_kb / 2**20, 1)}
+
+    # Dated settings: checking a document (parse + formula check + trial run on sample profiles) runs after
+    # each pause in the settings editor; parsing the documents a run uses happens once per text (cached).
+    from app.payroll.documents import default_text, parse_city_text, parse_structure_text, validate_document
+
+    text, city_text = default_text("structure"), default_text("city")
+    parsed_city = parse_city_text(city_text)
+    t0 = time.perf_counter()
+    for _ in range(5):
+        parse_structure_text(text)
+    parse_s = (time.perf_counter() - t0) / 5
+    t0 = time.perf_counter()
+    for _ in range(5):
+        check = validate_document("structure", text, "2026-07", city=parsed_city)
+    check_s = (time.perf_counter() - t0) / 5
+    yield {"benchmark": "payroll", "case": "settings_check", "document_chars": len(text), "ok": check.ok,
+           "samples": len(check.samples), "parse_ms": round(parse_s * 1000, 1),
+           "check_with_trial_run_ms": round(check_s * 1000, 1)}

@@ -41,7 +41,76 @@ def register(subparsers: Any) -> None:
     run.add_argument("--payslips", metavar="DIR", help=_("write PDF payslips into this folder"))
     add_json_argument(run)
     run.set_defaults(func=_run)
+    st = sub.add_parser("settings", help=_("dated pay settings: list, check or save a TOML document"))
+    st_sub = st.add_subparsers(dest="settings_command", metavar="ACTION")
+    ls = st_sub.add_parser("list", help=_("list the stored versions"))
+    add_data_dir_argument(ls)
+    add_json_argument(ls)
+    ls.set_defaults(func=_settings_list)
+    for name, helptext, func in (("check", _("check a document (parse, formulas, trial calculation)"), _settings_check),
+                                 ("save", _("check and store a document as a dated version"), _settings_save)):
+        sp = st_sub.add_parser(name, help=helptext)
+        sp.add_argument("file", metavar="FILE.toml")
+        sp.add_argument("--kind", required=True, choices=("structure", "city"))
+        sp.add_argument("--month", required=True, metavar="YYYY-MM", help=_("effective from this month"))
+        sp.add_argument("--note", default="")
+        add_data_dir_argument(sp)
+        add_json_argument(sp)
+        sp.set_defaults(func=func)
+    st.set_defaults(func=lambda _args: (st.print_help(), 2)[1])
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
+
+
+def _open(args: Any):  # type: ignore[no-untyped-def]
+    from app.context import database_exists, open_app, resolve_data_dir
+
+    data = resolve_data_dir(args.data_dir)
+    if not database_exists(data):
+        raise InvalidInput(_("No database in {path}. Create one with 'demo' or start the app there first.").format(path=data.root))
+    return open_app(data)
+
+
+def _settings_list(args: Any) -> int:
+    ctx = _open(args)
+    try:
+        versions = ctx.services.pay_settings.versions()
+    finally:
+        ctx.close()
+    rows = [{"id": v.id, "kind": v.kind, "effective_month": v.effective_month, "name": v.name,
+             "used_by": list(v.used_by), "locked_by": list(v.locked_by), "created_by": v.created_by} for v in versions]
+    if args.json:
+        print_json(rows)
+    else:
+        for r in rows:
+            print(f"{r['id']:>4}  {r['kind']:<9} {r['effective_month']}  {r['name']}  {'、'.join(r['used_by'])}")
+    return 0
+
+
+def _settings_check(args: Any, save: bool = False) -> int:
+    ctx = _open(args)
+    try:
+        settings = ctx.services.pay_settings
+        body = settings.import_file(Path(args.file))
+        result = settings.validate(args.kind, body, args.month)
+        saved = None
+        if result.ok and save:
+            saved, _changes = settings.save(args.kind, args.month, body, note=args.note, user="cli")
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"ok": result.ok, "problems": list(result.problems), "summary": result.summary,
+                    "samples": [{"sample": s, "gross": g, "net": n} for s, g, n in result.samples],
+                    "saved_id": saved.id if saved else None})
+    else:
+        print(result.summary if result.ok else "\n".join(result.problems))
+    if not result.ok:
+        raise InvalidInput(_("The pay settings were not saved: {problems}").format(problems="；".join(result.problems))) \
+            if save else InvalidInput("；".join(result.problems))
+    return 0
+
+
+def _settings_save(args: Any) -> int:
+    return _settings_check(args, save=True)
 
 
 def _run(args: Any) -> int:

@@ -60,5 +60,16 @@ def id_number(rng: random.Random, birth: date, gender: str) -> str:
     return first17 + id_check_digit(first17)
 
 
+def luhn_digit(body: str) -> str:
+    """The check digit that makes ``body + digit`` pass the Luhn test (bank card numbers, ISO/IEC 7812)."""
+    total = 0
+    for i, ch in enumerate(reversed(body)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return str(-total % 10)
+
+
 def bank_account(rng: random.Random) -> str:
-    return "6222" + "".join(str(rng.randrange(10)) for _ in range(15))
+    """A 19-digit 6222… card number with a valid Luhn check digit (draws 15 digits, as before)."""
+    digits = "6222" + "".join(str(rng.randrange(10)) for _ in range(15))
+    return digits[:-1] + luhn_digit(digits[:-1])

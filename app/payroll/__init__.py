@@ -7,7 +7,11 @@ Modules:
 - ``rules``: probation pay, mid-month pro-ration on 21.75 paid days, overtime, absence deduction;
 - ``formula``: a small safe expression language for custom pay items;
 - ``structure``: pay structures and the one employee-month evaluation;
-- ``excel`` / ``payslip``: the pay sheet, payslips (PDF) and bank transfer lists from plain data.
+- ``excel`` / ``payslip``: the pay sheet, payslips (PDF) and bank transfer lists from plain data;
+- ``documents``: pay settings as TOML text, checked with line numbers and a trial calculation;
+- ``accounts``: bank-account checks (digits, length, Luhn for card numbers) and masking;
+- ``notice``: warnings as msgid + parameters, translated when shown.
 
-The lead's payroll run (database, workflow, UI) calls these; nothing here stores anything.
+``app.services.payroll`` / ``app.services.pay_settings`` (database, workflow) call these; nothing here
+stores anything.
 """

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from app.errors import InvalidInput
-from app.i18n import _
+from app.i18n import N_, _
 from app.payroll.money import ZERO, round_half_up
+from app.payroll.notice import Notice
 
 PAY_DAYS_PER_MONTH = Decimal("21.75")
 HOURS_PER_DAY = Decimal("8")
@@ -196,7 +197,7 @@ class OvertimeHours:
 class OvertimePay:
     amount: Decimal
     hourly: Decimal  # unrounded
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
 
 
 def overtime_pay(
@@ -216,13 +217,12 @@ def overtime_pay(
     amount = hourly * (
         hours.extended * multipliers[0] + hours.rest_day * multipliers[1] + hours.holiday * multipliers[2]
     )
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     # 第四十一条 caps extended working time; we count all three kinds together (the cautious reading).
     if hours.total > OVERTIME_MONTHLY_CAP_HOURS:
         warnings.append(
-            _("{hours} overtime hours this month exceed the legal cap of 36 hours (劳动法 第四十一条).").format(
-                hours=hours.total
-            )
+            Notice.of(N_("{hours} overtime hours this month exceed the legal cap of 36 hours (劳动法 第四十一条)."),
+                      hours=hours.total)
         )
     return OvertimePay(round_half_up(amount), hourly, tuple(warnings))
 

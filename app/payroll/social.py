@@ -6,6 +6,18 @@ so they do not appear here. 职业年金 (事业单位) is 4% of its base by def
 
 Rounding: each contribution is rounded half-up to the period's quantum (0.01 by default; some
 cities round the housing fund to the yuan, set ``housing_fund_quantum = "1"``).
+
+Tax-free limits (the part above them is not deducted before income tax):
+
+- 住房公积金 (财税〔2006〕10号 第二条): the employee's contribution is deductible up to 12 % of a base
+  that is itself at most 3 × the city's average monthly wage of the previous year
+  (``average_monthly_wage``); the part above is taxed with the month's wages.
+- 职业年金 / 企业年金 (财税〔2013〕103号 第一条第二项): the employee's contribution is deductible up to 4 %
+  of the contribution base, the base counting at most 3 × the city's average monthly wage.
+
+Without ``average_monthly_wage`` only the 12 % / 4 % of the employee's own (clamped) base limits.
+Limits are rounded half-up to the fen. The employer's housing-fund share above the limit is also
+taxable income of the employee; it is not computed here (the employer's rate is not a setting yet).
 """
 
 from __future__ import annotations
@@ -21,6 +33,11 @@ from app import paths
 from app.errors import InvalidInput
 from app.i18n import _
 from app.payroll.money import FEN, ZERO, MoneyError, dec, round_half_up
+
+
+HOUSING_FUND_TAX_FREE_RATE = Decimal("0.12")  # 财税〔2006〕10号
+ANNUITY_TAX_FREE_RATE = Decimal("0.04")  # 财税〔2013〕103号
+TAX_FREE_AVERAGE_WAGE_MULTIPLE = Decimal("3")
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,9 @@ class CityPeriod:
     minimum_wage: Decimal  # monthly 最低工资标准
     quantum: Decimal = FEN
     housing_fund_quantum: Decimal = FEN
+    average_monthly_wage: Decimal | None = None  # 上年度职工月平均工资, for the tax-free limits
+    housing_fund_rate_min: Decimal = Decimal("0.05")  # allowed range of an employee's own rate
+    housing_fund_rate_max: Decimal = Decimal("0.12")
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ class ContributionBases:
     social: Decimal
     housing_fund: Decimal
     annuity: Decimal | None = None  # defaults to the clamped social base
+    housing_fund_rate: Decimal | None = None  # the employee's own rate; None: the city's rate
 
 
 @dataclass(frozen=True)
@@ -87,11 +108,24 @@ class Contributions:
     social_base: Decimal  # clamped
     housing_fund_base: Decimal  # clamped
     annuity_base: Decimal
+    housing_fund_rate: Decimal = ZERO
+    housing_fund_limit: Decimal | None = None  # tax-free part at most this (None: no limit known)
+    annuity_limit: Decimal | None = None
+
+    @property
+    def housing_fund_taxable(self) -> Decimal:
+        """The employee's housing fund above the tax-free limit (财税〔2006〕10号)."""
+        return ZERO if self.housing_fund_limit is None else max(ZERO, self.housing_fund - self.housing_fund_limit)
+
+    @property
+    def annuity_taxable(self) -> Decimal:
+        """The employee's 职业年金 above the tax-free limit (财税〔2013〕103号)."""
+        return ZERO if self.annuity_limit is None else max(ZERO, self.annuity - self.annuity_limit)
 
     @property
     def special_deduction(self) -> Decimal:
-        """专项扣除 for income tax: 三险一金 (annuity is an 其他扣除, not included)."""
-        return self.pension + self.medical + self.unemployment + self.housing_fund
+        """专项扣除 for income tax: 三险一金 within the limits (annuity is an 其他扣除, not included)."""
+        return self.pension + self.medical + self.unemployment + self.housing_fund - self.housing_fund_taxable
 
 
 def employee_contributions(bases: ContributionBases, period: CityPeriod) -> Contributions:
@@ -99,15 +133,23 @@ def employee_contributions(bases: ContributionBases, period: CityPeriod) -> Cont
     hb = period.housing_fund_base.clamp(bases.housing_fund)
     ab = sb if bases.annuity is None else bases.annuity
     q = period.quantum
+    hf_rate = period.housing_fund_rate if bases.housing_fund_rate is None else bases.housing_fund_rate
+    hf_limit_base, annuity_limit_base = hb, ab
+    if period.average_monthly_wage:
+        ceiling = period.average_monthly_wage * TAX_FREE_AVERAGE_WAGE_MULTIPLE
+        hf_limit_base, annuity_limit_base = min(hb, ceiling), min(ab, ceiling)
     return Contributions(
         pension=round_half_up(sb * period.pension_rate, q),
         medical=round_half_up(sb * period.medical_rate + period.medical_fixed, q),
         unemployment=round_half_up(sb * period.unemployment_rate, q),
-        housing_fund=round_half_up(hb * period.housing_fund_rate, period.housing_fund_quantum),
+        housing_fund=round_half_up(hb * hf_rate, period.housing_fund_quantum),
         annuity=round_half_up(ab * period.annuity_rate, q),
         social_base=sb,
         housing_fund_base=hb,
         annuity_base=ab,
+        housing_fund_rate=hf_rate,
+        housing_fund_limit=round_half_up(hf_limit_base * HOUSING_FUND_TAX_FREE_RATE),
+        annuity_limit=round_half_up(annuity_limit_base * ANNUITY_TAX_FREE_RATE),
     )
 
 
@@ -181,8 +223,24 @@ def parse_city_settings(data: dict[str, Any]) -> dict[str, CitySettings]:
                     housing_fund_quantum=(
                         _num(p, "housing_fund_quantum", where) if "housing_fund_quantum" in p else FEN
                     ),
+                    average_monthly_wage=(
+                        _num(p, "average_monthly_wage", where) if "average_monthly_wage" in p else None
+                    ),
+                    housing_fund_rate_min=(
+                        _rate(p, "housing_fund_rate_min", where) if "housing_fund_rate_min" in p else Decimal("0.05")
+                    ),
+                    housing_fund_rate_max=(
+                        _rate(p, "housing_fund_rate_max", where) if "housing_fund_rate_max" in p else Decimal("0.12")
+                    ),
                 )
             )
+            last = periods[-1]
+            if last.housing_fund_rate_min > last.housing_fund_rate_max or not (
+                last.housing_fund_rate_min <= last.housing_fund_rate <= last.housing_fund_rate_max
+            ):
+                raise InvalidInput(
+                    _("In {field} the housing fund rate must lie between its minimum and maximum.").format(field=where)
+                )
         periods.sort(key=lambda x: x.effective_from)
         dates = [x.effective_from for x in periods]
         if len(set(dates)) != len(dates):

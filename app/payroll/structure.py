@@ -27,17 +27,18 @@ import datetime as dt
 import logging
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from app import paths
 from app.errors import InvalidInput
-from app.i18n import _
+from app.i18n import N_, _
 from app.payroll import rules
 from app.payroll.formula import Formula, FormulaError, compile_formula, dependency_order
 from app.payroll.money import ZERO, MoneyError, dec, fmt, round_half_up
+from app.payroll.notice import Notice
 from app.payroll.social import CitySettings, ContributionBases, employee_contributions
 from app.payroll.tax import MonthInput, WithholdingOptions, withhold_year
 
@@ -127,6 +128,7 @@ class EmployeeProfile:
     bases: ContributionBases = ContributionBases(ZERO, ZERO)
     special_additional_deduction: Decimal = ZERO  # monthly 专项附加扣除
     tax_options: WithholdingOptions = WithholdingOptions()
+    sources: Mapping[str, str] = field(default_factory=dict)  # variable -> where its value came from
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,8 @@ class PayResult:
     net: Decimal  # 实发工资
     tax_month: MonthInput  # store it: next month's withholding needs it
     cumulative_tax: Decimal
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
+    taxable_excess: Decimal = ZERO  # 公积金/年金 above the tax-free limits, not deducted before tax
 
     def amounts(self) -> dict[str, Decimal]:
         return {line.code: line.amount for line in self.lines}
@@ -363,7 +366,7 @@ def evaluate_month(
     full: dict[str, Decimal] = {}  # before pro-ration
     actual: dict[str, Decimal] = {}
     notes: dict[str, str] = {}
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     prorate_note = _("pro-rated: {days} paid days ÷ 21.75").format(days=span.paid_days)
 
     for code in structure.order:
@@ -422,6 +425,19 @@ def evaluate_month(
     contrib = total("contribution")
     other = total("other_deduction")
     post_tax = total("post_tax")
+    # 财税〔2006〕10号 / 财税〔2013〕103号: the parts above the tax-free limits are not deducted before tax
+    excess = {"contribution": ZERO, "other_deduction": ZERO}
+    for i, ln in enumerate(lines):
+        it = structure.item(ln.code) if ln.code != PROBATION_CODE else None
+        if it is None or it.kind != "social" or it.category not in excess:
+            continue
+        limit = {"housing_fund": contributions.housing_fund_limit, "annuity": contributions.annuity_limit}.get(it.scheme)
+        if limit is None or ln.amount <= limit:
+            continue
+        over = ln.amount - limit
+        excess[it.category] += over
+        lines[i] = replace(ln, explanation=_("{note}; tax-free up to {limit}, the {over} above it is taxed").format(
+            note=ln.explanation, limit=fmt(limit), over=fmt(over)))
     if gross < 0:
         raise InvalidInput(
             _("The gross pay of employee {id} comes out negative; check the deductions entered.").format(
@@ -432,22 +448,20 @@ def evaluate_month(
         month=month,
         gross=gross,
         tax_free=min(tax_free, gross),
-        special_deduction=contrib,
+        special_deduction=contrib - excess["contribution"],
         special_additional_deduction=profile.special_additional_deduction,
-        other_deduction=other,
+        other_deduction=other - excess["other_deduction"],
     )
     first = _first_month(profile, year)
     if month > first and not prior_months:
-        warnings.append(
-            _("No earlier months of {year} were given for the tax; the withholding assumes no pay in them.").format(
-                year=year
-            )
-        )
+        warnings.append(Notice.of(
+            N_("No earlier months of {year} were given for the tax; the withholding assumes no pay in them."), year=year
+        ))
     year_result = withhold_year(year, first, [*prior_months, tax_month], profile.tax_options)
     this = year_result.months[-1]
     net = gross - contrib - other - this.tax - post_tax
     if net < 0:
-        warnings.append(_("The net pay comes out negative; check the deductions."))
+        warnings.append(Notice.of(N_("The net pay comes out negative; check the deductions.")))
     return PayResult(
         employee_id=profile.employee_id,
         name=profile.name,
@@ -459,13 +473,14 @@ def evaluate_month(
         tax_free=tax_month.tax_free,
         contributions=contrib,
         other_deductions=other,
-        taxable_base=gross - tax_month.tax_free - contrib - other,
+        taxable_base=gross - tax_month.tax_free - tax_month.special_deduction - tax_month.other_deduction,
         tax=this.tax,
         post_tax_deductions=post_tax,
         net=net,
         tax_month=tax_month,
         cumulative_tax=this.cumulative_tax,
         warnings=tuple(warnings),
+        taxable_excess=excess["contribution"] + excess["other_deduction"],
     )
 
 
@@ -537,7 +552,8 @@ def _item_value(
         parts = [fmt(base)]
         for f in item.factors:
             value *= variables[f]
-            parts.append(f"{f} {_plain(variables[f])}")
+            source = profile.sources.get(f)
+            parts.append(f"{f} {_plain(variables[f])}" + (f" ({source})" if source else ""))
         return value, " × ".join(parts)
     if kind == "overtime":
         base = sum((full[o] for o in item.of), ZERO)
@@ -555,6 +571,9 @@ def _item_value(
         base = {"housing_fund": contributions.housing_fund_base, "annuity": contributions.annuity_base}.get(
             item.scheme, contributions.social_base
         )
+        if item.scheme == "housing_fund":
+            return amount, _("contribution base {base} × {rate}%").format(
+                base=fmt(base), rate=_plain(contributions.housing_fund_rate * 100))
         return amount, _("contribution base {base}").format(base=fmt(base))
     assert kind == "formula" and item.formula is not None
     values: dict[str, Decimal] = dict(variables)

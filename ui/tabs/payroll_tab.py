@@ -10,10 +10,12 @@ from app.i18n import _
 from app.tasks import ChangeSet
 from ui.tabs.attendance_page import AttendancePage
 from ui.tabs.base import Tab
+from ui.tabs.pay_settings_page import PaySettingsPage
+from ui.tabs.pay_simulation_page import PaySimulationPage
 from ui.tabs.payroll_page import PayrollPage
 from ui.tabs.roster_page import RosterPage
 
-PAGE_CLASSES: tuple[type[Tab], ...] = (RosterPage, AttendancePage, PayrollPage)
+PAGE_CLASSES: tuple[type[Tab], ...] = (RosterPage, AttendancePage, PayrollPage, PaySettingsPage, PaySimulationPage)
 
 
 class PayrollTab(Tab):

@@ -84,3 +84,24 @@ def test_every_payroll_message_has_a_translation() -> None:
             if entry is None or not entry.string:
                 missing.append((f.name, msg))
     assert not missing
+
+
+def test_settings_check_and_save_from_the_command_line(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An empty database (no demo): check a broken document (exit 2, line named), then save the shipped one."""
+    from app.context import open_app
+    from app.paths import DataDir
+    from app.payroll.documents import default_text
+
+    open_app(DataDir(tmp_path / "data")).close()
+    good = tmp_path / "city.toml"
+    good.write_text(default_text("city"), encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(default_text("city").replace('minimum_wage = "2400.00"', 'minimum_wage = "很低"'), encoding="utf-8")
+    base = ["--data-dir", str(tmp_path / "data")]
+    assert main(["payroll", "settings", "check", str(bad), "--kind", "city", "--month", "2026-07", *base]) == 2
+    assert "minimum_wage" in capsys.readouterr().err
+    assert main(["payroll", "settings", "save", str(good), "--kind", "city", "--month", "2026-07", *base, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["saved_id"] is not None
+    assert main(["payroll", "settings", "list", *base, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["kind"], r["effective_month"]) for r in rows] == [("city", "2026-07")]
