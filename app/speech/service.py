@@ -57,14 +57,24 @@ def transcribe_file(
     progress: ProgressFn = no_progress,
     cancel: CancelToken = NEVER_CANCELLED,
 ) -> Transcript:
-    """Transcribe a WAV file as fast as the computer allows (same pipeline as the live stream)."""
+    """Transcribe a WAV file as fast as the computer allows.
+
+    Same pipeline as the live stream (VAD utterances, decoding options, simplified conversion,
+    vocabulary correction, speaker labels), except that whisper decodes consecutive utterances
+    together in one 30-second window instead of one window per utterance (see
+    :meth:`app.speech.whisper_engine.WhisperEngine.transcribe_offline`).
+    """
     path = Path(path)
     info = read_wav_info(path)  # raises InvalidInput for a missing or unreadable file
     engine = engine or create_engine(settings or SpeechSettings())
     t0 = time.perf_counter()  # model loading is not part of the processing time
     segments: list[Final] = []
     total = max(1, int(info.duration))
-    for result in engine.transcribe(wav_source(path, chunk_seconds=0.5, cancel=cancel), cancel=cancel):
+    chunks = wav_source(path, chunk_seconds=0.5, cancel=cancel)
+    # Engines with a file mode (whisper: utterances grouped into one window) use it; the rest stream.
+    offline = getattr(engine, "transcribe_offline", None)
+    results = offline(chunks, cancel=cancel) if offline is not None else engine.transcribe(chunks, cancel=cancel)
+    for result in results:
         if isinstance(result, Final):
             segments.append(result)
             progress(min(total, int(result.end)), total, _("Transcribing…"))

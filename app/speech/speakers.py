@@ -6,6 +6,10 @@ of real time) and works for any language: the words only serve to separate speec
 Measured on the real clips with the Korean model: halves of the same recording have cosine
 0.31–0.73 (median ≈ 0.49), different recordings −0.1–0.49 (median ≈ 0.15).
 
+Which recogniser: :func:`app.speech.models.speaker_host_model` (a small Vosk model first; any language).
+The whisper engine therefore gets x-vectors from the same host recogniser as the Vosk engine: the
+x-vector does not depend on the words, only on which frames are speech.
+
 Labelling: the interviewer enrols a few seconds of their voice; each segment is compared with the
 interviewer's voice and with the voice the candidate has had so far (built up from the segments
 labelled candidate). Without enrolment, speakers are numbered in order of appearance (S1, S2 ...).
@@ -17,11 +21,13 @@ import functools
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from app.ascii_path import native_path
 from app.speech.audio import SAMPLE_RATE, read_wav_16k
 from app.speech.engine import CANDIDATE, INTERVIEWER
 
@@ -43,7 +49,7 @@ def _load_spk_model(spk_model: str):  # type: ignore[no-untyped-def]
     import vosk
 
     vosk.SetLogLevel(-1)
-    return vosk.SpkModel(spk_model)
+    return vosk.SpkModel(str(native_path(Path(spk_model))))  # ASCII path on Windows (app.ascii_path)
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -57,6 +63,8 @@ class XVectorExtractor:
     def __init__(self, host_model: Path, spk_model: Path) -> None:
         from app.speech.vosk_engine import load_model
 
+        self.host_model = Path(host_model)
+        self.spk_model = Path(spk_model)
         self._model = load_model(str(host_model))
         self._spk = _load_spk_model(str(spk_model))
         words = [w for w in _GRAMMAR_CANDIDATES if self._model.vosk_model_find_word(w) >= 0]
@@ -93,6 +101,17 @@ class XVectorExtractor:
             out.append((np.asarray(result["spk"], dtype=np.float64), int(result.get("spk_frames", 1))))
 
 
+def default_extractor() -> XVectorExtractor | None:
+    """The extractor from the installed speaker model and host recogniser, or None when one is missing."""
+    from app.speech import models
+
+    spk = models.speaker_model()
+    host = models.speaker_host_model()
+    if spk is None or host is None:
+        return None
+    return XVectorExtractor(host, spk)
+
+
 @dataclass
 class _Voice:
     label: str
@@ -111,22 +130,32 @@ class SpeakerLabeler:
     enrolled: bool = False
 
     @classmethod
-    def create_if_available(cls, interviewer_voice: Path | None = None) -> SpeakerLabeler | None:
-        """A labeler when the speaker model and a Vosk recogniser model are installed, else None."""
-        from app.speech import models
+    def create_if_available(
+        cls, interviewer_voice: Path | None = None, interviewer_vector: Sequence[float] | None = None
+    ) -> SpeakerLabeler | None:
+        """A labeler when the speaker model and a Vosk recogniser model are installed, else None.
 
-        spk = models.speaker_model()
-        hosts = models.vosk_models()
-        if spk is None or not hosts:
+        ``interviewer_vector`` is a stored enrolment (``speaker_profiles.vector``); ``interviewer_voice``
+        a WAV of the interviewer speaking.
+        """
+        extractor = default_extractor()
+        if extractor is None:
             log.info("speaker labels off: speaker model or Vosk model not installed")
             return None
-        labeler = cls(XVectorExtractor(hosts[0], spk))
-        if interviewer_voice is not None:
+        labeler = cls(extractor)
+        if interviewer_vector:
+            labeler.load_vector(interviewer_vector)
+        elif interviewer_voice is not None:
             labeler.enroll(read_wav_16k(interviewer_voice))
         return labeler
 
-    def enroll(self, samples: np.ndarray, label: str = INTERVIEWER) -> bool:
-        """Learn the interviewer's voice from a recording of them speaking (5+ seconds is best)."""
+    @property
+    def model_name(self) -> str:
+        """What the vectors are comparable with (stored beside an enrolment)."""
+        return self.extractor.spk_model.name
+
+    def voice_vector(self, samples: np.ndarray) -> np.ndarray:
+        """The x-vector of a voice sample for enrolment (InvalidInput when it holds too little speech)."""
         from app.errors import InvalidInput
         from app.i18n import _
 
@@ -134,9 +163,24 @@ class SpeakerLabeler:
         if v is None:
             raise InvalidInput(_("The voice sample holds too little speech. Record at least 5 seconds of the "
                                  "interviewer speaking and try again."))
+        return v
+
+    def load_vector(self, vector: Sequence[float] | np.ndarray, label: str = INTERVIEWER) -> None:
+        """Enrol from a stored x-vector (e.g. the interviewer's profile): forget the voices heard so far."""
+        v = np.asarray(vector, dtype=np.float64)
+        if v.ndim != 1 or v.size == 0 or not np.all(np.isfinite(v)):
+            raise ValueError("an x-vector is a non-empty 1-D array of finite numbers")
         self.voices = [_Voice(label, v, weight=5.0)]
         self.enrolled = True
-        return True
+
+    def enroll(self, samples: np.ndarray, label: str = INTERVIEWER) -> np.ndarray:
+        """Learn the interviewer's voice from a recording of them speaking (5+ seconds is best).
+
+        Returns the x-vector, which the caller may store as the interviewer's profile.
+        """
+        v = self.voice_vector(samples)
+        self.load_vector(v, label)
+        return v
 
     def label(self, samples: np.ndarray) -> str | None:
         v = self.extractor(samples)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from app.ascii_path import native_path
 from app.speech.audio import SAMPLE_RATE, as_int16, rechunk
 from app.speech.engine import Chunk, Final, Partial, Word
 from app.speech.hotwords import HotwordCorrector
@@ -37,7 +38,8 @@ def load_model(model_dir: str) -> Any:
 
     vosk.SetLogLevel(-1)
     log.info("loading vosk model %s", Path(model_dir).name)
-    return vosk.Model(model_dir)
+    # Vosk on Windows cannot open a non-ASCII path: the 8.3 short name or an ASCII copy is used there
+    return vosk.Model(str(native_path(Path(model_dir))))
 
 
 def _join(text: str) -> str:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -414,6 +415,59 @@ class VideoAnalysis:
 
     def to_json(self) -> dict[str, Any]:
         return {"summary": self.summary.to_json(), "seconds": [s.to_json() for s in self.seconds]}
+
+
+class PacedAnalyzer:
+    """Live analysis that never holds up the recording: late frames are recorded but not analysed.
+
+    A frame is analysed only when it is handled within ``max_lag`` seconds of its stream time
+    (measured from the first frame); otherwise it is skipped and counted, so under CPU load the
+    analysis thins out instead of falling behind (speech recognition keeps the CPU it needs). The
+    face mesh runs on every ``landmark_stride``-th analysed frame. Observations are numbered by
+    stream time (``index = round(time_s * fps)``), so the per-second rows stay on the clock when
+    frames are skipped. The underlying :class:`FrameAnalyzer` (and its models) is created on the
+    first frame, i.e. in the video thread.
+    """
+
+    def __init__(self, *, fps: float = 15.0, landmark_stride: int = 2, max_lag: float = 0.25,
+                 clock: Any = None, analyzer: FrameAnalyzer | None = None) -> None:
+        self.fps = fps
+        self.landmark_stride = landmark_stride
+        self.max_lag = max_lag
+        self._clock = clock or time.monotonic
+        self._inner = analyzer
+        self._origin: tuple[float, float] | None = None  # (clock, stream time) of the first frame
+        self.analysed = 0
+        self.skipped = 0
+
+    @property
+    def inner(self) -> FrameAnalyzer:
+        if self._inner is None:
+            self._inner = FrameAnalyzer(fps=self.fps, landmark_stride=self.landmark_stride)
+        return self._inner
+
+    @property
+    def info(self) -> AnalyzerInfo:
+        return self.inner.info
+
+    @property
+    def skipped_share(self) -> float:
+        total = self.analysed + self.skipped
+        return self.skipped / total if total else 0.0
+
+    def lateness(self, time_s: float) -> float:
+        now = self._clock()
+        if self._origin is None:
+            self._origin = (now, time_s)
+        return (now - self._origin[0]) - (time_s - self._origin[1])
+
+    def analyze(self, frame: np.ndarray, time_s: float) -> FrameObservation | None:
+        if self.lateness(time_s) > self.max_lag and self.analysed:
+            self.skipped += 1
+            return None
+        obs = self.inner.analyze(frame, time_s)
+        self.analysed += 1
+        return replace(obs, index=int(round(time_s * self.fps)))
 
 
 def observe(

@@ -3,6 +3,7 @@ recording, and the interviewer's voice enrolment (for interviewer/candidate labe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +39,11 @@ class DeviceChoice:
     interviewer: str  # name of the enrolled voice profile, "" if none
 
 
-def _list_microphones() -> tuple[list[tuple[int, str]], str]:
-    from app.speech.audio import list_input_devices
-
+def _list_microphones(find: Callable[[], list[Any]] | None = None) -> tuple[list[tuple[int, str]], str]:
+    if find is None:
+        from app.speech.audio import list_input_devices as find
     try:
-        devices = list_input_devices()
+        devices = find()
     except AppError as exc:
         return [], exc.message
     if not devices:
@@ -50,10 +51,13 @@ def _list_microphones() -> tuple[list[tuple[int, str]], str]:
     return [(d.index, f"{d.name} ({d.host_api})") for d in devices], ""
 
 
-def _list_cameras() -> tuple[list[tuple[int, str]], str]:
-    from app.vision.capture import list_cameras
-
-    cams = list_cameras()
+def _list_cameras(find: Callable[[], list[Any]] | None = None) -> tuple[list[tuple[int, str]], str]:
+    if find is None:
+        from app.vision.capture import list_cameras as find
+    try:
+        cams = find()
+    except AppError as exc:
+        return [], exc.message
     if not cams:
         return [], _("No camera was found. Plug one in and press Refresh, or continue without video.")
     return [(c.index, _("Camera {index} ({width}×{height})").format(index=c.index, width=c.width, height=c.height))
@@ -61,27 +65,30 @@ def _list_cameras() -> tuple[list[tuple[int, str]], str]:
 
 
 def _enrol(name: str, device: int | None) -> tuple[str, list[float], str]:
-    from app.speech import models
+    from app.errors import InvalidInput
     from app.speech.audio import test_recording
-    from app.speech.speakers import XVectorExtractor
+    from app.speech.speakers import SpeakerLabeler
 
-    spk = models.speaker_model()
-    hosts = models.vosk_models()
-    if spk is None or not hosts:
+    labeler = SpeakerLabeler.create_if_available()
+    if labeler is None:
         raise AppError(_("Voice enrolment needs the speaker model vosk-model-spk-0.4 and a Vosk speech model in the "
                          "models folder. Without them the transcript has no interviewer/candidate labels."))
     rec = test_recording(device, seconds=8.0)
-    vector = XVectorExtractor(hosts[0], spk)(rec.samples)
-    if vector is None:
-        raise AppError(_("The voice sample holds too little speech. Record at least 5 seconds of the "
-                         "interviewer speaking and try again."))
-    return name, [float(v) for v in vector], spk.name
+    try:
+        vector = labeler.voice_vector(rec.samples)
+    except InvalidInput as exc:
+        raise AppError(str(exc)) from exc
+    return name, [float(v) for v in vector], labeler.model_name
 
 
 class DevicesDialog(QDialog):
     def __init__(self, services: Services, pool: WorkerPool, parent: QWidget | None = None,
-                 initial: DeviceChoice | None = None) -> None:
+                 initial: DeviceChoice | None = None, *, find_microphones: Callable[[], list[Any]] | None = None,
+                 find_cameras: Callable[[], list[Any]] | None = None) -> None:
+        """``find_microphones``/``find_cameras`` list the devices (default: PortAudio and OpenCV)."""
         super().__init__(parent)
+        self.find_microphones = find_microphones
+        self.find_cameras = find_cameras
         self.services = services
         self.pool = pool
         self.initial = initial or DeviceChoice(None, None, "")
@@ -161,8 +168,10 @@ class DevicesDialog(QDialog):
         self._stop_preview()
         self.mic_message.setText(_("Looking for microphones…"))
         self.camera_message.setText(_("Looking for cameras…"))
-        self.pool.submit(_list_microphones, lane="io", on_done=self._on_microphones, on_error=self._on_failed)
-        self.pool.submit(_list_cameras, lane="io", on_done=self._on_cameras, on_error=self._on_failed)
+        mics, cams = self.find_microphones, self.find_cameras
+        self.pool.submit(lambda: _list_microphones(mics), lane="io", on_done=self._on_microphones,
+                         on_error=self._on_failed)
+        self.pool.submit(lambda: _list_cameras(cams), lane="io", on_done=self._on_cameras, on_error=self._on_failed)
         self.pool.submit(self.services.capture.speaker_profiles, lane="db", on_done=self._on_profiles,
                          on_error=self._on_failed)
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSlider,
@@ -75,21 +74,12 @@ OBSERVATION_BATCH = 5
 
 def default_engine(vocabulary: tuple[str, ...], interviewer_vector: list[float] | None = None) -> SpeechEngine:
     """The engine and model of the settings, with the position's vocabulary and the enrolled voice."""
-    import numpy as np
-
     from app import config
-    from app.speech.engine import INTERVIEWER, SpeechSettings, create_engine
+    from app.speech.engine import SpeechSettings, create_engine
 
     settings = config.load()
-    engine = create_engine(SpeechSettings(engine=settings.speech_engine, model=settings.speech_model or None,
-                                          hotwords=vocabulary))
-    labeler = getattr(engine, "labeler", None)
-    if labeler is not None and interviewer_vector:
-        from app.speech.speakers import _Voice  # the labeler has no public way to load a stored vector
-
-        labeler.voices = [_Voice(INTERVIEWER, np.asarray(interviewer_vector, dtype=np.float64), weight=5.0)]
-        labeler.enrolled = True
-    return engine
+    return create_engine(SpeechSettings(engine=settings.speech_engine, model=settings.speech_model or None,
+                                        hotwords=vocabulary, interviewer_vector=tuple(interviewer_vector or ())))
 
 
 class InterviewCapturePage(Tab):
@@ -119,6 +109,7 @@ class InterviewCapturePage(Tab):
         self.audio_worker: AudioWorker | None = None
         self.asr_worker: AsrWorker | None = None
         self.video_worker: VideoWorker | None = None
+        self.analyzer: Any = None  # PacedAnalyzer of the running recording (skipped share)
         self._obs_pending: list[ObservationValues] = []
         self._ended: set[str] = set()
         self._engine_label = ""
@@ -597,14 +588,27 @@ class InterviewCapturePage(Tab):
             self.audio_worker.failed.connect(self._on_audio_failed)
             self.audio_worker.ended.connect(lambda: self._on_worker_ended("audio"))
             assert chunks is not None
-            self.asr_worker = AsrWorker(self._make_engine, chunks, self)
+            queue_ = chunks
+
+            def make_engine() -> SpeechEngine:
+                engine = self._make_engine()
+                if hasattr(engine, "backlog"):  # whisper groups waiting utterances when it falls behind
+                    engine.backlog = lambda: queue_.backlog_seconds
+                return engine
+
+            self.asr_worker = AsrWorker(make_engine, chunks, self)
             self.asr_worker.ready.connect(self._on_asr_ready)
             self.asr_worker.partial.connect(self.transcript.set_partial)
             self.asr_worker.final.connect(self._on_final)
             self.asr_worker.failed.connect(self._on_asr_failed)
             self.asr_worker.ended.connect(lambda: self._on_worker_ended("asr"))
         if frames is not None:
-            self.video_worker = VideoWorker(frames, rec.video_dir, analyze=consent.observations, parent=self)
+            # Late frames are recorded but not analysed, so analysis never holds up recording or speech.
+            from app.vision.analysis import PacedAnalyzer
+
+            self.analyzer = PacedAnalyzer() if consent.observations else None
+            self.video_worker = VideoWorker(frames, rec.video_dir, analyze=consent.observations, parent=self,
+                                            analyzer=self.analyzer)
             self.video_worker.second.connect(self._on_video_second)
             self.video_worker.low_space.connect(self._on_low_space)
             self.video_worker.failed.connect(self._on_video_failed)
@@ -824,8 +828,14 @@ class InterviewCapturePage(Tab):
         if rec is None or rec.audio_path is None or not rec.audio_path.is_file():
             return False
         if self.player is None:
-            from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
-
+            try:
+                from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+            except ImportError as exc:  # e.g. Linux without the PulseAudio client library
+                log.warning("replay unavailable: %s", exc)
+                self._warn("replay", _("Replay is not available on this computer (the sound system library is "
+                                       "missing: {detail}). The transcript and the export still work; the recording "
+                                       "can be played with another program.").format(detail=exc))
+                return False
             self.player = QMediaPlayer(self)
             self.audio_output = QAudioOutput(self)
             self.player.setAudioOutput(self.audio_output)
@@ -935,3 +945,86 @@ class TranscriptEditDialog(QDialog):
 
 def file_path(p: Path | None) -> str:
     return str(p) if p else ""
+
+
+# ==================================================================== file-fed recording (screenshots, benchmark)
+def feed_from_files(page: InterviewCapturePage, media_dir: Path, work_dir: Path, *, seconds: float = 120.0,
+                    engine_factory: EngineFactory | None = None) -> Path:
+    """Make ``page`` record from the real clips in ``media_dir`` instead of the devices, paced in real time:
+    the demo speech clips joined with pauses (looped to ``seconds``) and a talking-face video.
+    Returns the interview WAV written to ``work_dir``. For README screenshots and the live benchmark."""
+    from app.demo.recordings import DEMO_CLIPS, concat_clips, looped_frames
+    from app.speech.audio import wav_source
+
+    speech, video = Path(media_dir) / "speech", Path(media_dir) / "video" / "LivePortrait_d9.mp4"
+    clips = [speech / n for pair in DEMO_CLIPS for n in pair if (speech / n).is_file()]
+    if not clips or not video.is_file():
+        raise FileNotFoundError(f"no demo clips in {media_dir}")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    wav = work_dir / "file_fed_interview.wav"
+    spans = concat_clips(clips * (int(seconds // 20) + 1), wav)  # the clips last ~30 s: loop past `seconds`
+    end_s = min(seconds, spans[-1].end + 1.0)
+
+    def audio(cancel: CancelToken) -> Iterable[AudioChunk]:
+        for chunk in wav_source(wav, chunk_seconds=0.1, realtime=True, cancel=cancel):
+            if chunk.start >= end_s:
+                return
+            yield chunk
+
+    page.audio_factory = audio
+    page.frame_factory = lambda cancel: looped_frames(video, end_s, paced=True, cancel=cancel)
+    if engine_factory is not None:
+        page.engine_factory = engine_factory
+    return wav
+
+
+def _wait(cond: Callable[[], bool], timeout: float) -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    t0 = time.monotonic()
+    while not cond() and time.monotonic() - t0 < timeout:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    return cond()
+
+
+def start_file_fed_recording(page: InterviewCapturePage, media_dir: Path, work_dir: Path, *,
+                             seconds: float = 120.0, engine_factory: EngineFactory | None = None) -> int:
+    """Pick the first planned interview with questions, consent to everything and start recording from the
+    clips (:func:`feed_from_files`). Blocks (processing events) until the recording runs; returns the
+    interview id."""
+    feed_from_files(page, media_dir, work_dir, seconds=seconds, engine_factory=engine_factory)
+    cs = page.services.capture
+    iv = next(i.id for i in cs.interviews() if i.state == "planned" and cs.setup(i.id).questions)
+    page.ensure_loaded()
+    page.select_interview(iv)
+    _wait(lambda: page.setup is not None and page.setup.interview_id == iv, 60)
+    page.save_consent(True, True, True)
+    _wait(lambda: page.setup is not None and page.setup.consent.given, 60)
+    page.start_recording()
+    if not _wait(page.is_recording, 60):
+        raise RuntimeError("the file-fed recording did not start")
+    return iv
+
+
+def screenshot_file_fed_recording(window: Any, media_dir: Path, out_dir: Path, *, after_s: float = 24.0) -> Path:
+    """Show the 录制 page of ``window`` (a MainWindow) during a file-fed recording and save
+    ``out_dir/interview_capture_live.png`` once ``after_s`` seconds are recorded and transcribed; the
+    recording is then stopped and saved like any other."""
+    tab_index = next(i for i, p in enumerate(window.tab_pages) if p.KEY == "interview")
+    window.tabs.setCurrentIndex(tab_index)
+    tab = window.tab_pages[tab_index]
+    page = tab.page(InterviewCapturePage.KEY)
+    tab.pages_widget.setCurrentWidget(page)
+    start_file_fed_recording(page, media_dir, out_dir / ".file_fed", seconds=after_s + 30)
+    _wait(lambda: page.stream_seconds() >= after_s and len(page.transcript.segments) >= 2, after_s + 120)
+    page.next_question()
+    _wait(lambda: False, 1.5)
+    path = out_dir / "interview_capture_live.png"
+    window.grab().save(str(path))
+    page.stop_recording()
+    _wait(lambda: page.recording is not None and page.recording.state == "finished", 120)
+    import shutil
+
+    shutil.rmtree(out_dir / ".file_fed", ignore_errors=True)
+    return path

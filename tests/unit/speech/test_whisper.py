@@ -63,3 +63,74 @@ def test_app_is_more_accurate_than_the_raw_engine(engine) -> None:  # type: igno
     assert app <= raw - 0.01  # better, not just equal (measured: 0.387 vs 0.414)
     assert fixed <= app  # the vocabulary never made it worse on these clips
     assert fixed < app  # ... and it fixed the medical/history terms it was given
+
+
+def _three_clips() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    names = ("old_wenet_aishell-BAC009S0724W0121.wav", "masr_test.wav", "old_funasr_asr_example.wav")
+    refs = transcripts()
+    gap = np.zeros(int(1.5 * 16000), dtype=np.int16)
+    parts, spans, pos = [gap], [], len(gap)
+    for n in names:
+        a = read_wav_16k(clip(n))
+        spans.append((pos / 16000, (pos + len(a)) / 16000, refs[n]))
+        parts += [a, gap]
+        pos += len(a) + len(gap)
+    return np.concatenate(parts), spans
+
+
+@pytest.mark.slow
+def test_grouped_decoding_of_a_file_writes_every_utterance_down(engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Files are decoded with utterances grouped into one window (fewer encoder passes); nothing is dropped."""
+    from app.speech.service import transcribe_file
+    from tests.unit.speech.conftest import write_wav
+
+    audio, spans = _three_clips()
+    calls: list[int] = []
+    decode_group = engine._decode_group
+
+    def counting(group, cancel):  # type: ignore[no-untyped-def]
+        calls.append(len(group))
+        return decode_group(group, cancel)
+
+    engine._decode_group = counting
+    try:
+        result = transcribe_file(write_wav(tmp_path / "three.wav", audio), engine=engine)
+    finally:
+        del engine._decode_group
+    assert calls and max(calls) >= 2  # at least one window held several utterances
+    _every_clip_written_down(result.segments, spans)
+    assert [f.start for f in result.segments] == sorted(f.start for f in result.segments)
+
+
+def _every_clip_written_down(finals, spans) -> None:  # type: ignore[no-untyped-def]
+    """Nothing dropped: every clip has text over it and the whole text is as good as per utterance.
+
+    (A segment of a grouped window may run over the pause into the next clip, so the text is judged as
+    a whole: measured CER 0.11 per utterance, 0.06 grouped on these three clips.)"""
+    for start, end, _ref in spans:
+        assert any(f.end > start + 0.3 and f.start < end - 0.3 for f in finals), (start, end, finals)
+    text = "".join(f.text for f in finals)
+    assert corpus_cer([("".join(ref for _s, _e, ref in spans), text)]) < 0.3, text
+
+
+@pytest.mark.slow
+def test_live_stream_groups_waiting_utterances_only_when_behind(engine) -> None:  # type: ignore[no-untyped-def]
+    audio, spans = _three_clips()
+    for behind, grouped in ((0.0, False), (30.0, True)):
+        calls: list[int] = []
+        decode_group = engine._decode_group
+
+        def counting(group, cancel, calls=calls, decode_group=decode_group):  # type: ignore[no-untyped-def]
+            calls.append(len(group))
+            return decode_group(group, cancel)
+
+        engine._decode_group = counting
+        engine.backlog = lambda behind=behind: behind
+        try:
+            chunks = (audio[i : i + 1600] for i in range(0, len(audio), 1600))
+            finals = [r for r in engine.transcribe(chunks) if isinstance(r, Final)]
+        finally:
+            del engine._decode_group
+            engine.backlog = None
+        assert (max(calls) > 1) == grouped, calls
+        _every_clip_written_down(finals, spans)
