@@ -37,6 +37,22 @@ def register(subparsers: Any) -> None:
     rep.add_argument("--year", type=int, help=_("calendar year for the credits (default: the year of --today)"))
     _common(rep)
     rep.set_defaults(func=_report)
+
+    sc = sub.add_parser("scenarios", help=_("list the scenarios (情景演练) and how often they were practised"))
+    _common(sc)
+    sc.set_defaults(func=_scenarios)
+
+    pr = sub.add_parser("practise", help=_("score a recorded scenario practice (WAV or video file) of an enrolled "
+                                           "person and store it in their training record"))
+    pr.add_argument("quiz_id", type=int, metavar="SCENARIO_ID")
+    pr.add_argument("person_id", type=int, metavar="PERSON_ID")
+    pr.add_argument("file", metavar="FILE", help=_("WAV, MP4, AVI, MOV or MKV file of the practice"))
+    pr.add_argument("--consent", action="store_true",
+                    help=_("the person agreed that their speech is transcribed and scored (required)"))
+    pr.add_argument("--keep-recording", action="store_true",
+                    help=_("the person also agreed that the sound is kept in the archive"))
+    _common(pr)
+    pr.set_defaults(func=_practise)
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
 
 
@@ -141,4 +157,58 @@ def _report(args: argparse.Namespace) -> int:
         print_json({"path": str(path)})
     else:
         print(_("Report written: {path}").format(path=path))
+    return 0
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    ctx = _ctx(args)
+    try:
+        rows = ctx.services.training.scenarios()
+    finally:
+        ctx.close()
+    if args.json:
+        print_json([asdict(r) for r in rows])
+        return 0
+    for r in rows:
+        print(_("{id}. {title} ({course}): {questions} questions, {points} key points, {enrolled} enrolled, "
+                "{practices} practices").format(id=r.quiz_id, title=r.title, course=r.course, questions=r.questions,
+                                                points=r.key_points, enrolled=r.enrolled, practices=r.practices))
+    return 0
+
+
+def _practise(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from app.services.training import PracticeConsent
+    from app.training.scenario import media_source
+
+    if not args.consent:
+        raise InvalidInput(_("Confirm with --consent that the person agreed to the transcription and scoring of "
+                             "their speech; nothing was recorded."))
+    today = _today(args)
+    path = Path(args.file)
+    consent = PracticeConsent(analysis=True, keep_recording=bool(args.keep_recording), at=datetime.now(UTC))
+    ctx = _ctx(args)
+    try:
+        rec = ctx.services.training.practise(args.quiz_id, args.person_id, media_source(path), consent=consent,
+                                             today=today, source_name=path.name)
+    finally:
+        ctx.close()
+    row = rec.attempt.row
+    if args.json:
+        print_json({
+            "attempt_id": row.id, "scenario": row.quiz, "person": row.name, "score": row.score, "passed": row.passed,
+            "audio_seconds": round(rec.audio_seconds, 2), "engine": rec.engine,
+            "recording": str(rec.recording) if rec.recording else None,
+            "transcript": [s.to_json() for s in rec.transcript],
+            "items": [{"code": i.code, "dimension": i.dimension, "score": round(i.auto * 100, 1),
+                       "explanation": list(i.explanation)} for i in rec.attempt.grade.items],
+        })
+        return 0
+    print(_("{name}: {score:.1f} / 100 — {result}").format(
+        name=row.name, score=row.score or 0.0, result=_("passed") if row.passed else _("failed")))
+    print("".join(s.text for s in rec.transcript) or "—")
+    for item in rec.attempt.grade.items:
+        for line in item.explanation:
+            print(f"  {line}")
     return 0

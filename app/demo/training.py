@@ -22,7 +22,9 @@ from app.db.tables import (
     ModuleProgress,
     PositionCompetency,
     ProbationReview,
+    QuestionVersion,
 )
+from app.db.tables import Question as BankQuestion
 from app.db.uow import unit_of_work
 from app.domain.timeutil import to_utc
 from app.positions.questions import Question
@@ -83,6 +85,13 @@ CHOICE_QUESTIONS = (
              options=(("A", "去除可识别个人身份的信息"), ("B", "经伦理审查并按规定取得授权"), ("C", "将原始病历上传到公共网盘便于协作"),
                       ("D", "训练集与测试集按患者划分，避免信息泄漏")), answer="ABD",
              key_points=("脱敏", "伦理审查", "按患者划分")),
+)
+
+SCENARIOS = (
+    ("C-GT01", "情景演练：安抚走廊拍摄的患者家属", ("gen-com-002",)),
+    ("C-GT01", "情景演练：向患者说明检查预约遗漏", ("gen-com-004",)),
+    ("C-CT01", "情景演练：同事在工作群公开指责", ("gen-team-001",)),
+    ("C-AI01", "情景演练：向临床医生解释模型输出", ("ai-clin-007",)),
 )
 
 
@@ -179,6 +188,20 @@ def demo_training(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_C
     q2 = training.quiz_from_bank("医学统计与AI基础测验", dimensions=("专业知识", "技术能力", "临床场景理解"), n=4,
                                  family="ai_medical", course_id=courses.get("C-TJ01"))
     q3 = training.quiz_from_bank("护理专业知识简答", dimensions=("专业知识",), n=2, family="nursing", kind="short")
+    # ---- scenarios (情景演练) of the scenario courses, from the bank's 情景题 with key points; practices are
+    # recorded by people (microphone or file), so the demo has none
+    with unit_of_work(ctx.session_factory) as s:
+        versions = dict(s.execute(select(BankQuestion.code, QuestionVersion.id)
+                                  .join(QuestionVersion, (QuestionVersion.question_id == BankQuestion.id)
+                                        & (QuestionVersion.number == BankQuestion.current_version))
+                                  .where(BankQuestion.code.in_([c for _k, _t, cs in SCENARIOS for c in cs]))).all())
+    scenarios = 0
+    for course_code, title, codes in SCENARIOS:
+        ids = [versions[c] for c in codes if c in versions]
+        if course_code in courses and ids:
+            training.create_scenario(courses[course_code], title, ids)
+            scenarios += 1
+    counts["scenarios"] = scenarios
     attempts = 0
     for quiz_id, people in ((q1, nurses), (q2, ai_staff), (q3, nurses[:3])):
         _title, _pass, questions = training.quiz_questions(quiz_id)

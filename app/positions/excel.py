@@ -218,7 +218,7 @@ def _header_aliases(col: Col) -> set[str]:
 # Writing
 
 
-def _set(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+def set_cell(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     """Write a value; text that looks like a formula stays text."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
@@ -231,11 +231,11 @@ def _set(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
     return cell
 
 
-def _header(ws: Worksheet, cols: Sequence[Col]) -> None:
+def write_header(ws: Worksheet, cols: Sequence[Col]) -> None:
     bold = Font(bold=True)
     req_fill = PatternFill("solid", fgColor="FFF2CC")
     for i, c in enumerate(cols, 1):
-        cell = _set(ws, 1, i, _(c.header))
+        cell = set_cell(ws, 1, i, _(c.header))
         cell.font = bold
         if c.required:
             cell.fill = req_fill
@@ -256,7 +256,7 @@ def _header(ws: Worksheet, cols: Sequence[Col]) -> None:
         dv.add(f"{letter}2:{letter}{VALIDATION_ROWS + 1}")
 
 
-def _write_rows(ws: Worksheet, cols: Sequence[Col], rows: Sequence[dict[str, Any]]) -> None:
+def write_rows(ws: Worksheet, cols: Sequence[Col], rows: Sequence[dict[str, Any]]) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
     for r, data in enumerate(rows, 2):
         for i, c in enumerate(cols, 1):
@@ -269,30 +269,30 @@ def _write_rows(ws: Worksheet, cols: Sequence[Col], rows: Sequence[dict[str, Any
                 v = "\n".join(v)
             elif c.kind == "bool":
                 v = YES if v else NO
-            cell = _set(ws, r, i, v)
+            cell = set_cell(ws, r, i, v)
             if c.kind == "lines" or (isinstance(v, str) and len(v) > 30):
                 cell.alignment = wrap
 
 
-def _instructions(wb: Workbook, lines: Sequence[str]) -> None:
+def write_instructions(wb: Workbook, lines: Sequence[str]) -> None:
     ws = wb.create_sheet(_(SHEET_INSTRUCTIONS))
     ws.column_dimensions["A"].width = 110
     for r, line in enumerate(lines, 1):
-        cell = _set(ws, r, 1, line)
+        cell = set_cell(ws, r, 1, line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
             cell.font = Font(bold=True, size=13)
     ws.protection.sheet = True  # read-only for the user (no password: it guards mistakes, not secrets)
 
 
-def _meta(wb: Workbook, kind: str) -> None:
+def write_meta(wb: Workbook, kind: str) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws["A1"], ws["B1"] = "kind", kind
     ws["A2"], ws["B2"] = "version", FORMAT_VERSION
     ws.sheet_state = "hidden"
 
 
-def _save(wb: Workbook, path: Path) -> Path:
+def save_workbook(wb: Workbook, path: Path) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -326,9 +326,9 @@ def write_positions(path: Path, positions: Sequence[PositionRecord]) -> Path:
         rule_rows += [{"code": p.code, "name": r.name, "expression": r.expression} for r in p.rules]
         syn_rows += [{"code": p.code, "term": t, "synonyms": eqs} for t, eqs in p.synonyms]
     for (name, cols, _req), rows in zip(_POSITION_SHEETS, (pos_rows, comp_rows, rule_rows, syn_rows), strict=True):
-        _header(sheets[name], cols)
-        _write_rows(sheets[name], cols, rows)
-    _instructions(wb, [
+        write_header(sheets[name], cols)
+        write_rows(sheets[name], cols, rows)
+    write_instructions(wb, [
         _("How to fill in this workbook"),
         _("Sheet “{sheet}”: one row per position. Required columns (yellow): {columns}.").format(
             sheet=_(SHEET_POSITIONS), columns=_columns_help(POSITION_COLS)),
@@ -347,8 +347,8 @@ def write_positions(path: Path, positions: Sequence[PositionRecord]) -> Path:
         _("Do not enter formulas: cells are read as values. Nothing is imported until every row is correct, "
           "unless you choose to import only the correct rows."),
     ])
-    _meta(wb, KIND_POSITIONS)
-    return _save(wb, path)
+    write_meta(wb, KIND_POSITIONS)
+    return save_workbook(wb, path)
 
 
 def write_positions_template(path: Path) -> Path:
@@ -360,7 +360,7 @@ def write_questions(path: Path, questions: Sequence[Question]) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = _(SHEET_QUESTIONS)
-    _header(ws, QUESTION_COLS)
+    write_header(ws, QUESTION_COLS)
     rows = []
     for q in questions:
         rows.append({
@@ -368,8 +368,8 @@ def write_questions(path: Path, questions: Sequence[Question]) -> Path:
             "family": FAMILY_LABELS.get(q.family, q.family),
             "options": tuple(f"{k}．{v}" for k, v in q.options),
         })
-    _write_rows(ws, QUESTION_COLS, rows)
-    _instructions(wb, [
+    write_rows(ws, QUESTION_COLS, rows)
+    write_instructions(wb, [
         _("How to fill in this workbook"),
         _("One row per question. Required columns (yellow): {columns}.").format(
             columns=_columns_help(QUESTION_COLS)),
@@ -384,8 +384,8 @@ def write_questions(path: Path, questions: Sequence[Question]) -> Path:
         _("Do not enter formulas: cells are read as values. Nothing is imported until every row is correct, "
           "unless you choose to import only the correct rows."),
     ])
-    _meta(wb, KIND_QUESTIONS)
-    return _save(wb, path)
+    write_meta(wb, KIND_QUESTIONS)
+    return save_workbook(wb, path)
 
 
 def write_questions_template(path: Path) -> Path:
@@ -396,7 +396,7 @@ def write_questions_template(path: Path) -> Path:
 # Reading
 
 
-def _open(path: Path) -> Workbook:
+def open_workbook(path: Path) -> Workbook:
     path = Path(path)
     if not path.exists():
         raise InvalidInput(_("File not found: {path}.").format(path=path))
@@ -423,7 +423,7 @@ def _check_kind(wb: Workbook, expected: str, name: str) -> None:
                              "positions.").format(name=name))
 
 
-def _find_sheet(wb: Workbook, msgid: str) -> Worksheet | None:
+def find_sheet(wb: Workbook, msgid: str) -> Worksheet | None:
     wanted = {_norm_header(msgid), _norm_header(_(msgid))}
     for ws in wb.worksheets:
         if _norm_header(ws.title) in wanted:
@@ -432,7 +432,7 @@ def _find_sheet(wb: Workbook, msgid: str) -> Worksheet | None:
 
 
 @dataclass
-class _Sheet:
+class BoundSheet:
     title: str
     ws: Worksheet
     index: dict[str, int]  # key -> 0-based column index
@@ -441,7 +441,7 @@ class _Sheet:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _bind(ws: Worksheet, cols: Sequence[Col], file_name: str) -> _Sheet:
+def bind_sheet(ws: Worksheet, cols: Sequence[Col], file_name: str) -> BoundSheet:
     header_row = next(ws.iter_rows(min_row=1, max_row=1), ())
     index: dict[str, int] = {}
     headers: dict[str, str] = {}
@@ -461,7 +461,7 @@ def _bind(ws: Worksheet, cols: Sequence[Col], file_name: str) -> _Sheet:
         raise InvalidInput(_("Sheet “{sheet}” of {name} lacks the column(s) {columns}. Use the template the program "
                              "generates (export an empty template) and keep its header row.").format(
             sheet=ws.title, name=file_name, columns="、".join(missing)))
-    sheet = _Sheet(ws.title, ws, index, headers)
+    sheet = BoundSheet(ws.title, ws, index, headers)
     for u in unknown:
         sheet.warnings.append(Problem(ws.title, 1, u, u, _("Unknown column; it is ignored.")))
     if ws.max_row > MAX_ROWS + 1:
@@ -478,10 +478,10 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-class _RowReader:
+class RowReader:
     """Converts the cells of one row, collecting problems instead of raising."""
 
-    def __init__(self, sheet: _Sheet, cols: Sequence[Col], row_no: int, cells: Sequence[Cell]) -> None:
+    def __init__(self, sheet: BoundSheet, cols: Sequence[Col], row_no: int, cells: Sequence[Cell]) -> None:
         self.sheet, self.row_no, self.cells = sheet, row_no, cells
         self.cols = {c.key: c for c in cols}
         self.problems: list[Problem] = []
@@ -580,7 +580,7 @@ class _RowReader:
         return tuple(p.strip() for p in re.split(r"[\n；;]+", self.text(key)) if p.strip())
 
 
-def _data_rows(sheet: _Sheet) -> list[tuple[int, tuple[Cell, ...]]]:
+def data_rows(sheet: BoundSheet) -> list[tuple[int, tuple[Cell, ...]]]:
     out = []
     for r, cells in enumerate(sheet.ws.iter_rows(min_row=2), 2):
         if all(c.value is None or (isinstance(c.value, str) and not c.value.strip()) for c in cells):
@@ -613,9 +613,9 @@ def read_positions(
     """Validate a positions workbook. ``department_codes``: the known codes (None skips that check);
     ``existing_codes``: positions already in the database (reported as warnings: they will be updated)."""
     path = Path(path)
-    wb = _open(path)
+    wb = open_workbook(path)
     _check_kind(wb, KIND_POSITIONS, path.name)
-    pos_ws = _find_sheet(wb, SHEET_POSITIONS)
+    pos_ws = find_sheet(wb, SHEET_POSITIONS)
     if pos_ws is None:
         raise InvalidInput(_("{name} has no sheet “{sheet}” (found: {found}). Use the template the program "
                              "generates.").format(name=path.name, sheet=_(SHEET_POSITIONS),
@@ -624,14 +624,14 @@ def read_positions(
     warnings: list[Problem] = []
     drafts: dict[str, _PosDraft] = {}
     order: list[str] = []
-    sheet = _bind(pos_ws, POSITION_COLS, path.name)
+    sheet = bind_sheet(pos_ws, POSITION_COLS, path.name)
     warnings += sheet.warnings
     bad_codes: set[str] = set()
     known_depts = None if department_codes is None else {str(c).strip() for c in department_codes}
     total = 0
-    for row_no, cells in _data_rows(sheet):
+    for row_no, cells in data_rows(sheet):
         total += 1
-        rr = _RowReader(sheet, POSITION_COLS, row_no, cells)
+        rr = RowReader(sheet, POSITION_COLS, row_no, cells)
         code, title, dept = rr.text("code"), rr.text("title"), rr.text("department_code")
         fam_label = rr.text("job_family")
         family = FAMILY_BY_LABEL.get(fam_label, fam_label if fam_label in POSITION_FAMILIES else "")
@@ -674,15 +674,15 @@ def read_positions(
         elif not code or rr.problems:
             bad_codes.add(code)
 
-    def child_rows(msgid: str, cols: tuple[Col, ...]) -> list[tuple[_Sheet, _RowReader, str]]:
-        ws = _find_sheet(wb, msgid)
+    def child_rows(msgid: str, cols: tuple[Col, ...]) -> list[tuple[BoundSheet, RowReader, str]]:
+        ws = find_sheet(wb, msgid)
         if ws is None:
             return []
-        sh = _bind(ws, cols, path.name)
+        sh = bind_sheet(ws, cols, path.name)
         warnings.extend(sh.warnings)
         out = []
-        for row_no, cells in _data_rows(sh):
-            rr = _RowReader(sh, cols, row_no, cells)
+        for row_no, cells in data_rows(sh):
+            rr = RowReader(sh, cols, row_no, cells)
             code = rr.text("code")
             if code and code not in drafts:
                 rr.problem("code", code, _("No position with this code in sheet “{sheet}”.").format(
@@ -690,7 +690,7 @@ def read_positions(
             out.append((sh, rr, code))
         return out
 
-    comp_by_code: dict[str, list[tuple[_RowReader, competency.Dimension]]] = {}
+    comp_by_code: dict[str, list[tuple[RowReader, competency.Dimension]]] = {}
     for _sh, rr, code in child_rows(SHEET_COMPETENCIES, COMPETENCY_COLS):
         dim = competency.Dimension(rr.text("name"), rr.integer("weight", 1, 100, 0) or 0,
                                    rr.number("pass_bar", 0.0, 10.0, competency.DEFAULT_PASS_BAR))
@@ -773,22 +773,22 @@ def read_questions(
 ) -> ImportResult[Question]:
     """Validate a question-bank workbook. ``position_codes``: known codes (None skips that check)."""
     path = Path(path)
-    wb = _open(path)
+    wb = open_workbook(path)
     _check_kind(wb, KIND_QUESTIONS, path.name)
-    ws = _find_sheet(wb, SHEET_QUESTIONS)
+    ws = find_sheet(wb, SHEET_QUESTIONS)
     if ws is None:
         raise InvalidInput(_("{name} has no sheet “{sheet}” (found: {found}). Use the template the program "
                              "generates.").format(name=path.name, sheet=_(SHEET_QUESTIONS),
                                                  found="、".join(wb.sheetnames)))
-    sheet = _bind(ws, QUESTION_COLS, path.name)
+    sheet = bind_sheet(ws, QUESTION_COLS, path.name)
     problems: list[Problem] = []
     warnings: list[Problem] = list(sheet.warnings)
     known_dims = set(competency.all_template_dimensions())
     ids: dict[str, int] = {}
     stems: dict[str, int] = {}
     drafts: list[tuple[int, Question, bool]] = []
-    for row_no, cells in _data_rows(sheet):
-        rr = _RowReader(sheet, QUESTION_COLS, row_no, cells)
+    for row_no, cells in data_rows(sheet):
+        rr = RowReader(sheet, QUESTION_COLS, row_no, cells)
         qid, text = rr.text("id"), rr.text("text")
         qtype, dim = rr.text("type"), rr.text("dimension")
         difficulty = rr.integer("difficulty", 1, 5, 0) or 0

@@ -12,8 +12,9 @@ import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -44,7 +45,7 @@ from app.db.tables import (
 from app.domain.timeutil import to_local
 from app.errors import Conflict, InvalidInput, NotFound, StorageError
 from app.i18n import _
-from app.paths import DataDir
+from app.paths import ARCHIVE_PREFIX, DataDir
 from app.services.base import Service
 from app.tasks import NEVER_CANCELLED, CancelToken, ChangeSet, ProgressFn, no_progress
 from app.training import excel as course_excel
@@ -63,12 +64,21 @@ from app.training.recommend import (
     recommend,
 )
 from app.training.rules import TrainingRules, default_rules
+from app.training.scenario import PRACTICE_KEY, PracticeSegment
 
 log = logging.getLogger(__name__)
 
 FAMILY_BY_DEPT_KIND = {"clinical": "physician", "nursing": "nursing", "medtech": "medtech", "admin": "admin"}
 GROUP_KINDS = ("department", "probation", "family", "ai_medical")
 EVIDENCE_SOURCES = ("training", "quiz", "scenario")
+FALLBACK_SIGNER = "人事科"
+"""Who signs a change when the caller names nobody (the command line, or no one signed in)."""
+
+
+def signer_or_fallback(signer: str | None) -> str:
+    """The signed-in user's name, or the HR office when the caller has no identity to give."""
+    name = (signer or "").strip()
+    return name[:40] if name else FALLBACK_SIGNER
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +162,7 @@ class PersonRef:
     family: str
     status: str
     dept_code: str = ""
+    job_family: str = ""  # of the post (physician/nursing/medtech/admin), also for AI-medical posts: the CME duty
 
 
 @dataclass(frozen=True)
@@ -315,6 +326,90 @@ class EvidenceRow:
     note: str
 
 
+@dataclass(frozen=True)
+class GroupFilter:
+    """A group of employees (every field optional; all given ones must match).
+
+    ``department``: code or name (sub-departments not included); ``position``: post title or code;
+    ``title``: professional title (职称) such as 护师; ``family``: job family (physician, nursing, medtech,
+    admin, ai_medical); ``hired_from``/``hired_to``: hire date range, both days included."""
+
+    department: str = ""
+    position: str = ""
+    title: str = ""
+    family: str = ""
+    hired_from: date | None = None
+    hired_to: date | None = None
+    probation_only: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.department or self.position or self.title or self.family or self.hired_from
+                    or self.hired_to or self.probation_only)
+
+
+@dataclass(frozen=True)
+class GroupOptions:
+    departments: tuple[tuple[str, str], ...]  # (code, name)
+    positions: tuple[str, ...]
+    titles: tuple[str, ...]
+    families: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupPreviewRow:
+    person_id: int
+    name: str
+    staff_no: str
+    department: str
+    position: str
+    professional_title: str
+    hire_date: date | None
+    assign: tuple[str, ...]  # course titles that get a new enrolment
+    skipped: tuple[str, ...]  # "course (status)" already enrolled
+    reason: str  # why nothing is assigned, or which courses are skipped
+
+    @property
+    def gets_path(self) -> bool:
+        return bool(self.assign)
+
+
+@dataclass(frozen=True)
+class ScenarioRow:
+    quiz_id: int
+    title: str
+    course_id: int
+    course: str
+    questions: int
+    key_points: int
+    enrolled: int
+    practices: int
+    pass_score: float
+
+
+@dataclass(frozen=True)
+class PracticeConsent:
+    """The person's answers before a practice (个人信息保护法 第二十八、二十九条: the voice is sensitive
+    personal information). ``analysis``: the speech may be transcribed and scored (needed to practise
+    here); ``keep_recording``: the sound file may be kept in the archive for the trainer to listen to."""
+
+    analysis: bool
+    keep_recording: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PracticeRecord:
+    attempt: AttemptDetail
+    transcript: tuple[PracticeSegment, ...]
+    audio_seconds: float
+    recording: Path | None  # None: not kept (no consent) or since deleted
+    engine: str
+    consent_at: str
+    source: str  # microphone / file name
+    scenario: ScenarioRow | None = None
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -391,8 +486,8 @@ class TrainingService(Service):
             s.add_all(ModuleProgress(enrollment_id=e.id, module_id=m.id, status="todo") for m in new)
 
     def add_material(self, course_id: int, title: str, *, file: Path | None = None, link: str = "") -> MaterialRow:
-        """A file is copied into ``<data>/archive/courses/<code>/`` (the original stays where it is);
-        a link is kept as given."""
+        """A file is copied into ``<archive>/courses/<code>/`` (the original stays where it is; the archive
+        folder may be a share) and stored as ``archive/courses/...``; a link is kept as given."""
         if (file is None) == (not link.strip()):
             raise InvalidInput(_("Give either a file or a link for the material."))
         with self._uow(write=True) as s:
@@ -428,13 +523,14 @@ class TrainingService(Service):
         except OSError as exc:
             raise StorageError(_("Cannot copy {path} into the data folder: {error}").format(
                 path=src, error=exc.strerror or exc)) from exc
-        return target.relative_to(self._data.root).as_posix()
+        return self._data.relative(target)
 
     def material_path(self, material: MaterialRow) -> Path | None:
-        """The absolute file of a stored material (None for links)."""
+        """The absolute file of a stored material (None for links); StorageError when a shared archive
+        folder is unreachable, InvalidInput for a stored path that leaves its folder."""
         if material.kind != "file" or self._data is None:
             return None
-        return self._data.root / material.location
+        return _archive_file(self._data, material.location)
 
     def catalogue(self) -> list[CatalogueCourse]:
         with self._uow() as s:
@@ -536,9 +632,8 @@ class TrainingService(Service):
         latest = _latest_scores(s, person_id)
         gaps, unknown = dimension_gaps(latest, bars)
         notes = [_("No score yet for {dimension}; assess it to include it.").format(dimension=d) for d in unknown]
-        family = _family(s, emp)
         earned = self._earned(s, person_id, today.year)
-        g = cme_gap(earned, self.rules.cme_required_for(family), today.year)
+        g = cme_gap(earned, self.rules.cme_required_for(_cme_family(s, emp)), today.year)
         if g:
             gaps.append(g)
         for lic in s.scalars(select(Licence).where(Licence.person_id == person_id)).all():
@@ -770,8 +865,9 @@ class TrainingService(Service):
 
     def _write_evidence(self, s: Session, person_id: int, what: str, source_id: int,
                         drafts: Sequence[feedback.EvidenceDraft]) -> None:
-        """Replace the evidence one enrolment or one quiz attempt produced (so re-grading never doubles it)."""
-        sources = ("training", "scenario") if what == "enrollment" else ("quiz",)
+        """Replace the evidence one enrolment, quiz attempt or scenario practice produced (so re-grading never
+        doubles it). Each kind has its own source, so ids of different tables never collide."""
+        sources = {"enrollment": ("training",), "quiz": ("quiz",), "scenario": ("scenario",)}[what]
         s.execute(delete(CompetencyEvidence).where(CompetencyEvidence.person_id == person_id,
                                                    CompetencyEvidence.source.in_(sources),
                                                    CompetencyEvidence.source_id == source_id))
@@ -801,7 +897,7 @@ class TrainingService(Service):
             out = []
             for p in _people(s):
                 got = prog.credits_in_year(earned.get(p.person_id, ()), year)
-                need = self.rules.cme_required_for(p.family if p.family != "ai_medical" else "")
+                need = self.rules.cme_required_for(p.job_family)
                 st = prog.CreditStatus(year, got, need)
                 out.append(CreditRow(p.person_id, p.name, p.staff_no, p.department, p.family, year, got, need,
                                      st.shortfall, st.met))
@@ -904,21 +1000,29 @@ class TrainingService(Service):
             return AttemptDetail(_attempt_row(a, quiz, name), tuple(_quiz_questions(s, list(quiz.question_version_ids))),
                                  grade)
 
-    def override_score(self, attempt_id: int, version_id: int, percent: float, *, by: str, reason: str,
-                       today: date) -> AttemptDetail:
-        """A person sets one item's score (0–100 %); the quiz score and the profile evidence follow."""
+    def override_score(self, attempt_id: int, version_id: int, percent: float, *, reason: str, today: date,
+                       signer: str | None = None, by: str | None = None) -> AttemptDetail:
+        """A person sets one item's score (0–100 %); the quiz score and the profile evidence follow.
+
+        ``signer``: the signed-in user who makes the change (the GUI passes it); without one the change is
+        signed by the HR office (``FALLBACK_SIGNER``, the command line). ``by`` is the older name of it."""
+        who = signer_or_fallback(signer if signer is not None else by)
         detail = self.attempt(attempt_id)
-        grade = override_item(detail.grade, version_id, percent / 100.0, by=by, reason=reason)
+        grade = override_item(detail.grade, version_id, percent / 100.0, by=who, reason=reason)
         with self._uow(write=True) as s:
             a = s.get(QuizAttempt, attempt_id)
             if a is None:
                 raise NotFound(_("The quiz attempt no longer exists. Reload the list."))
             a.grading = [i.to_json() for i in grade.items]
             a.score = grade.score
-            a.overridden_by = by.strip()[:40]
+            a.overridden_by = who
             observed = to_local(a.taken_at).date() if a.taken_at else today
-            self._write_evidence(s, a.person_id, "quiz", a.id,
-                                 feedback.quiz_evidence(detail.row.quiz, grade.dimension_scores(), observed))
+            if isinstance(a.answers, dict) and PRACTICE_KEY in a.answers:
+                self._write_evidence(s, a.person_id, "scenario", a.id,
+                                     feedback.scenario_evidence(detail.row.quiz, grade.dimension_scores(), observed))
+            else:
+                self._write_evidence(s, a.person_id, "quiz", a.id,
+                                     feedback.quiz_evidence(detail.row.quiz, grade.dimension_scores(), observed))
         return self.attempt(attempt_id)
 
     def quiz_pdf(self, quiz_id: int, path: Path, *, with_answers: bool = False) -> Path:
@@ -926,6 +1030,259 @@ class TrainingService(Service):
 
         title, pass_score, questions = self.quiz_questions(quiz_id)
         return quiz_pdf(Path(path), title, pass_score, questions, with_answers=with_answers)
+
+    # ================================================================ group assignment
+    def group_options(self) -> GroupOptions:
+        """What the group dialog offers: departments, post titles, professional titles and job families in use."""
+        with self._uow() as s:
+            depts = s.execute(select(Department.code, Department.name).where(Department.active)
+                              .order_by(Department.sort_order, Department.code)).all()
+            rows = s.execute(select(Position.title, Person.professional_title)
+                             .select_from(Employee).join(Person, Employee.person_id == Person.id)
+                             .outerjoin(Position, Employee.position_id == Position.id)
+                             .where(Employee.status != "left")).all()
+        positions = sorted({p for p, _t in rows if p})
+        titles = sorted({t for _p, t in rows if t})
+        return GroupOptions(tuple((c, n) for c, n in depts), tuple(positions), tuple(titles),
+                            ("physician", "nursing", "medtech", "admin", "ai_medical"))
+
+    def group_preview(self, group: GroupFilter, course_ids: Sequence[int]) -> list[GroupPreviewRow]:
+        """Who the group is and what each member would get: the courses not yet taken; courses the person
+        is already enrolled in (or completed) are skipped with the status as the reason."""
+        with self._uow() as s:
+            return self._group_preview(s, group, course_ids)
+
+    def _group_preview(self, s: Session, group: GroupFilter, course_ids: Sequence[int]) -> list[GroupPreviewRow]:
+        if group.empty:
+            raise InvalidInput(_("Choose at least one condition for the group (department, post, title, job family "
+                                 "or hire dates)."))
+        if group.hired_from and group.hired_to and group.hired_from > group.hired_to:
+            raise InvalidInput(_("The hire date range ends before it starts; swap the two dates."))
+        courses = {c.id: c for c in s.scalars(select(Course).where(Course.id.in_(list(course_ids))))}
+        stmt = (select(Employee, Person, Department, Position)
+                .join(Person, Employee.person_id == Person.id)
+                .join(Department, Employee.department_id == Department.id)
+                .outerjoin(Position, Employee.position_id == Position.id)
+                .where(Employee.status != "left").order_by(Employee.staff_no))
+        if group.department:
+            stmt = stmt.where((Department.code == group.department) | (Department.name == group.department))
+        if group.position:
+            stmt = stmt.where((Position.title == group.position) | (Position.code == group.position))
+        if group.title:
+            stmt = stmt.where(Person.professional_title == group.title)
+        if group.hired_from:
+            stmt = stmt.where(Employee.hire_date >= group.hired_from)
+        if group.hired_to:
+            stmt = stmt.where(Employee.hire_date <= group.hired_to)
+        if group.probation_only:
+            stmt = stmt.where(Employee.status == "probation")
+        members = s.execute(stmt).all()
+        if group.family:
+            members = [m for m in members if _family_of(m[3], m[2].kind) == group.family]
+        ids = [emp.person_id for emp, *_rest in members]
+        enrolled: dict[int, dict[int, str]] = defaultdict(dict)
+        if ids and courses:
+            for pid, cid, st in s.execute(select(Enrollment.person_id, Enrollment.course_id, Enrollment.status)
+                                          .where(Enrollment.person_id.in_(ids),
+                                                 Enrollment.course_id.in_(list(courses)))).all():
+                enrolled[pid][cid] = st
+        status_label = {"assigned": _("assigned"), "in_progress": _("in progress"), "done": _("completed")}
+        out = []
+        for emp, person, dept, pos in members:
+            mine = enrolled.get(emp.person_id, {})
+            assign = tuple(courses[c].title for c in course_ids if c in courses and c not in mine)
+            skipped = tuple(_("{course} ({status})").format(course=courses[c].title,
+                                                            status=status_label.get(mine[c], mine[c]))
+                            for c in course_ids if c in mine)
+            if not assign and skipped:
+                reason = _("already enrolled in every course: {courses}").format(courses="；".join(skipped))
+            elif skipped:
+                reason = _("already enrolled, skipped: {courses}").format(courses="；".join(skipped))
+            else:
+                reason = ""
+            out.append(GroupPreviewRow(emp.person_id, person.name, emp.staff_no, dept.name, pos.title if pos else "",
+                                       person.professional_title, emp.hire_date, assign, skipped, reason))
+        return out
+
+    def assign_group(self, group: GroupFilter, items: Sequence[PlannedItem], *, title: str, today: date,
+                     user: str = "", progress: ProgressFn = no_progress,
+                     cancel: CancelToken = NEVER_CANCELLED) -> AssignResult:
+        """Assign the path to every member of the group who still lacks one of its courses, in one transaction
+        (members enrolled in all of them get no path; see ``group_preview``)."""
+        preview = self.group_preview(group, [i.course_id for i in items])
+        ids = [r.person_id for r in preview if r.gets_path]
+        if not ids:
+            raise InvalidInput(_("Nobody in the group needs these courses: {n} people found, all already enrolled.")
+                               .format(n=len(preview)) if preview else
+                               _("Nobody matches the group; widen the conditions."))
+        return self.assign_path(ids, items, title=title, today=today, user=user, source="group", progress=progress,
+                                cancel=cancel)
+
+    # ================================================================ scenario practice (情景演练)
+    def scenarios(self) -> list[ScenarioRow]:
+        """Scenarios: quizzes of courses of format 情景演练, with the number of enrolled people and practices."""
+        with self._uow() as s:
+            rows = s.execute(select(Quiz, Course).join(Course, Quiz.course_id == Course.id)
+                             .where(Course.format == "scenario").order_by(Course.code, Quiz.id)).all()
+            enrolled = dict(s.execute(select(Enrollment.course_id, func.count()).group_by(Enrollment.course_id)).all())
+            practices: dict[int, int] = defaultdict(int)
+            for qid, answers in s.execute(select(QuizAttempt.quiz_id, QuizAttempt.answers)
+                                          .where(QuizAttempt.quiz_id.in_([q.id for q, _c in rows]))).all():
+                if isinstance(answers, dict) and PRACTICE_KEY in answers:
+                    practices[qid] += 1
+            out = []
+            for q, c in rows:
+                questions = _quiz_questions(s, list(q.question_version_ids))
+                out.append(ScenarioRow(q.id, q.title, c.id, c.title, len(questions),
+                                       sum(len(x.key_points) for x in questions), enrolled.get(c.id, 0),
+                                       practices.get(q.id, 0), q.pass_score))
+            return out
+
+    def create_scenario(self, course_id: int, title: str, question_version_ids: Sequence[int], *,
+                        pass_score: float = 60.0) -> int:
+        """A scenario for a course of format 情景演练; its questions need key points (what the speech must cover)."""
+        with self._uow() as s:
+            course = s.get(Course, course_id)
+            if course is None:
+                raise NotFound(_("The course no longer exists. Reload the list."))
+            if course.format != "scenario":
+                raise InvalidInput(_("{course} is not a scenario course (情景演练); choose one of that format.").format(
+                    course=course.title))
+            questions = _quiz_questions(s, list(dict.fromkeys(question_version_ids)))
+        bare = [q.code for q in questions if not q.key_points and not q.reference_answer]
+        if bare:
+            raise InvalidInput(_("Question {code} has no key points or reference answer, so a practice could not be "
+                                 "scored; add them in the question bank.").format(code=bare[0]))
+        return self.create_quiz(title, question_version_ids, course_id=course_id, pass_score=pass_score)
+
+    def scenario(self, quiz_id: int) -> ScenarioRow:
+        for row in self.scenarios():
+            if row.quiz_id == quiz_id:
+                return row
+        raise NotFound(_("The scenario no longer exists or its course is not a scenario course. Reload the list."))
+
+    def scenario_people(self, quiz_id: int) -> list[PersonRef]:
+        """Employees enrolled in the scenario's course (who may practise it)."""
+        row = self.scenario(quiz_id)
+        with self._uow() as s:
+            ids = set(s.scalars(select(Enrollment.person_id).where(Enrollment.course_id == row.course_id)))
+            return [p for p in _people(s) if p.person_id in ids]
+
+    def practise(self, quiz_id: int, person_id: int, source: Iterable[Any], *, consent: PracticeConsent,
+                 today: date, source_name: str = "", engine: Any | None = None,
+                 on_segment: Any | None = None, progress: ProgressFn = no_progress,
+                 cancel: CancelToken = NEVER_CANCELLED) -> PracticeRecord:
+        """Record, transcribe and score one practice of an enrolled person, and store it as an attempt of the
+        scenario with dated ``scenario`` evidence for each dimension (the profile and learning paths use it).
+
+        ``source``: audio chunks (``app.speech.audio.microphone_source`` or ``app.training.scenario.media_source``).
+        Nothing is recorded before consent: without consent to the analysis nothing is opened at all; without
+        consent to keep the recording the audio is transcribed from memory and no file is written.
+        ``engine``: a speech engine (default: whisper with the scenario's key terms as hot words)."""
+        from app.training import scenario as sc
+
+        if not consent.analysis:
+            raise InvalidInput(_("Without the person's consent to transcribe and score their speech the practice "
+                                 "cannot be recorded here. Practise without the computer and mark the module "
+                                 "completed instead."))
+        row = self.scenario(quiz_id)
+        title, pass_score, questions = self.quiz_questions(quiz_id)
+        with self._uow() as s:
+            if s.get(Person, person_id) is None:
+                raise NotFound(_("The person no longer exists. Reload the list."))
+            enrolled = s.scalar(select(Enrollment.id).where(Enrollment.person_id == person_id,
+                                                            Enrollment.course_id == row.course_id))
+        if enrolled is None:
+            raise InvalidInput(_("The person is not enrolled in {course}; assign the course before practising its "
+                                 "scenarios.").format(course=row.course))
+        wav: Path | None = None
+        if consent.keep_recording:
+            if self._data is None:
+                raise StorageError(_("No data folder is open; the recording cannot be kept."))
+            stamp = consent.at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+            wav = self._data.archive / "training" / "scenario" / f"person_{person_id}" / f"quiz{quiz_id}_{stamp}.wav"
+            wav.parent.mkdir(parents=True, exist_ok=True)
+        if engine is None:
+            engine = _practice_engine(sc.vocabulary(questions))
+        progress(0, 0, _("Recording and transcribing…"))
+        try:
+            transcription = sc.record_and_transcribe(source, wav, engine, on_final=on_segment, progress=progress,
+                                                     cancel=cancel)
+            if transcription.audio_seconds < sc.MIN_SPEECH_SECONDS:
+                raise InvalidInput(_("The recording is empty or shorter than half a second; nothing was stored. "
+                                     "Check the microphone or the file and try again."))
+            progress(0, 0, _("Scoring the practice…"))
+            scored = sc.score_practice(questions, transcription, pass_score, cancel=cancel)
+        except BaseException:
+            if wav is not None:
+                wav.unlink(missing_ok=True)
+            raise
+        grade = scored.grade
+        relative = ""
+        if wav is not None and wav.is_file():
+            relative = self._data.relative(wav)  # type: ignore[union-attr]  # archive/training/...
+        record = {
+            "consent_analysis": True, "consent_keep_recording": consent.keep_recording,
+            "consent_at": consent.at.astimezone(UTC).isoformat(), "recording": relative,
+            "audio_seconds": round(transcription.audio_seconds, 2), "engine": transcription.engine,
+            "source": (source_name or "")[:200], "segments": [seg.to_json() for seg in transcription.segments],
+        }
+        answers: dict[str, Any] = {str(q.version_id): transcription.text for q in questions}
+        answers[PRACTICE_KEY] = record
+        try:
+            with self._uow(write=True) as s:
+                a = QuizAttempt(quiz_id=quiz_id, person_id=person_id, answers=answers,
+                                grading=[i.to_json() for i in grade.items], score=grade.score)
+                s.add(a)
+                s.flush()
+                self._write_evidence(s, person_id, "scenario", a.id,
+                                     feedback.scenario_evidence(title, grade.dimension_scores(), today))
+                attempt_id = a.id
+        except BaseException:
+            if wav is not None:
+                wav.unlink(missing_ok=True)
+            raise
+        log.info("scenario practice stored: attempt %d, %.1f s, score %.1f", attempt_id,
+                 transcription.audio_seconds, grade.score)
+        return self.practice(attempt_id)
+
+    def practice(self, attempt_id: int) -> PracticeRecord:
+        """One stored practice: the graded attempt, the transcript and the kept recording (if any)."""
+        detail = self.attempt(attempt_id)
+        with self._uow() as s:
+            a = s.get(QuizAttempt, attempt_id)
+            record = a.answers.get(PRACTICE_KEY) if a is not None and isinstance(a.answers, dict) else None
+        if not isinstance(record, dict):
+            raise NotFound(_("That attempt is not a scenario practice."))
+        path: Path | None = None
+        if record.get("recording") and self._data is not None:
+            stored = str(record["recording"])
+            if Path(stored).parts[:1] != (ARCHIVE_PREFIX,):
+                stored = f"{ARCHIVE_PREFIX}/{stored}"  # kept before archive/ was stored: relative to the archive
+            try:
+                candidate = _archive_file(self._data, stored)
+                path = candidate if candidate.is_file() else None
+            except StorageError:  # shared archive unreachable: the transcript and grade are still shown
+                log.warning("practice %d: archive folder unreachable, recording not offered", attempt_id)
+        segments = tuple(PracticeSegment(float(x["start"]), float(x["end"]), str(x["text"]))
+                         for x in record.get("segments", ()))
+        try:
+            scenario = self.scenario(detail.row.quiz_id)
+        except NotFound:
+            scenario = None
+        return PracticeRecord(detail, segments, float(record.get("audio_seconds", 0.0)), path,
+                              str(record.get("engine", "")), str(record.get("consent_at", "")),
+                              str(record.get("source", "")), scenario)
+
+    def practices(self, person_id: int | None = None) -> list[AttemptRow]:
+        """Attempts that are scenario practices, newest first."""
+        with self._uow() as s:
+            stmt = (select(QuizAttempt, Quiz, Person.name).join(Quiz, QuizAttempt.quiz_id == Quiz.id)
+                    .join(Person, QuizAttempt.person_id == Person.id).order_by(QuizAttempt.taken_at.desc()))
+            if person_id is not None:
+                stmt = stmt.where(QuizAttempt.person_id == person_id)
+            return [_attempt_row(a, quiz, name) for a, quiz, name in s.execute(stmt).all()
+                    if isinstance(a.answers, dict) and PRACTICE_KEY in a.answers]
 
     # ================================================================ performance coefficient
     def propose_coefficients(self, today: date, *, user: str = "") -> list[ProposalRow]:
@@ -987,6 +1344,7 @@ class TrainingService(Service):
             return out
 
     def decide_proposal(self, proposal_id: int, approve: bool, *, user: str) -> ChangeSet:
+        """``user``: the signed-in user who decides (the GUI passes it; the command line passes the fallback)."""
         if not user.strip():
             raise InvalidInput(_("Say who decides."))
         with self._uow(write=True) as s:
@@ -1055,13 +1413,29 @@ def _catalogue(s: Session) -> list[CatalogueCourse]:
             for c in s.scalars(select(Course).order_by(Course.code)).all()]
 
 
-def _family(s: Session, emp: Employee) -> str:
+def _cme_family(s: Session, emp: Employee) -> str:
+    """The job family that decides the CME duty (继续医学教育, 卫生技术人员): the post's own family, so a
+    physician on an AI-medical post still needs the yearly credits."""
     if emp.position_id is not None:
         pos = s.get(Position, emp.position_id)
         if pos is not None:
-            return "ai_medical" if pos.is_ai_medical else pos.job_family
+            return pos.job_family
     dept = s.get(Department, emp.department_id)
     return FAMILY_BY_DEPT_KIND.get(dept.kind if dept else "", "admin")
+
+
+def _family_of(pos: Position | None, dept_kind: str) -> str:
+    if pos is not None:
+        return "ai_medical" if pos.is_ai_medical else pos.job_family
+    return FAMILY_BY_DEPT_KIND.get(dept_kind, "admin")
+
+
+def _practice_engine(vocabulary: Sequence[str]) -> Any:
+    """Whisper (the largest model installed) without speaker labels: in a practice everything heard is the
+    trainee's speech. Raises ``ModelMissing`` with the folder to copy the model into."""
+    from app.speech.engine import SpeechSettings, create_engine
+
+    return create_engine(SpeechSettings(engine="whisper", model=None, hotwords=tuple(vocabulary), speaker_labels=False))
 
 
 def _people(s: Session, person_id: int | None = None) -> list[PersonRef]:
@@ -1076,7 +1450,9 @@ def _people(s: Session, person_id: int | None = None) -> list[PersonRef]:
     out = []
     for emp, name, dept, kind, code, pos in s.execute(stmt).all():
         family = ("ai_medical" if pos.is_ai_medical else pos.job_family) if pos else FAMILY_BY_DEPT_KIND.get(kind, "admin")
-        out.append(PersonRef(emp.person_id, name, emp.staff_no, dept, pos.title if pos else "", family, emp.status, code))
+        job_family = pos.job_family if pos else FAMILY_BY_DEPT_KIND.get(kind, "admin")
+        out.append(PersonRef(emp.person_id, name, emp.staff_no, dept, pos.title if pos else "", family, emp.status, code,
+                             job_family))
     return out
 
 
@@ -1130,3 +1506,14 @@ def _current_coefficient(s: Session, employee_id: int, today: date, exclude: int
         return float(value)
     pp = s.scalar(select(PayProfile.performance_coefficient).where(PayProfile.employee_id == employee_id))
     return float(pp) if pp is not None else 1.0
+
+
+def _archive_file(data: DataDir, stored: str) -> Path:
+    """``data.resolve(stored)`` (``archive/...`` in the archive folder, maybe a share), refusing stored paths
+    that climb out of their folder."""
+    parts = Path(stored).parts
+    base = data.archive if parts and parts[0] == ARCHIVE_PREFIX else data.root
+    path = data.resolve(stored)
+    if base.resolve() not in path.resolve().parents:
+        raise InvalidInput(_("The path {path} lies outside the data folder; refusing to touch it.").format(path=stored))
+    return path

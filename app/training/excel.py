@@ -22,16 +22,16 @@ from app.positions.excel import (
     Col,
     ImportResult,
     Problem,
-    _bind,
-    _data_rows,
-    _find_sheet,
-    _header,
-    _instructions,
-    _meta,
-    _open,
-    _RowReader,
-    _save,
-    _write_rows,
+    bind_sheet,
+    data_rows,
+    find_sheet,
+    write_header,
+    write_instructions,
+    write_meta,
+    open_workbook,
+    RowReader,
+    save_workbook,
+    write_rows,
 )
 from app.training.recommend import CatalogueCourse, topological_order
 
@@ -93,19 +93,19 @@ def write_courses(path: Path, courses: Sequence[CourseRecord]) -> Path:
     ws = wb.active
     assert ws is not None
     ws.title = _(SHEET_COURSES)
-    _header(ws, COURSE_COLS)
-    _write_rows(ws, COURSE_COLS, [
+    write_header(ws, COURSE_COLS)
+    write_rows(ws, COURSE_COLS, [
         {"code": c.code, "title": c.title, "format": FORMAT_LABELS.get(c.format, c.format),
          "level": LEVEL_LABELS.get(c.level, c.level), "dimensions": c.dimensions, "hours": c.hours,
          "credits": c.credits, "prerequisites": c.prerequisites, "description": c.description}
         for c in courses
     ])
     wm = wb.create_sheet(_(SHEET_MODULES))
-    _header(wm, MODULE_COLS)
-    _write_rows(wm, MODULE_COLS, [
+    write_header(wm, MODULE_COLS)
+    write_rows(wm, MODULE_COLS, [
         {"code": c.code, "order": m.order, "title": m.title, "hours": m.hours} for c in courses for m in c.modules
     ])
-    _instructions(wb, [
+    write_instructions(wb, [
         _("Course catalogue"),
         _("One row per course on the sheet “{sheet}”; required columns have a yellow header.").format(sheet=_(SHEET_COURSES)),
         _("Format: 课程, 实践项目, 情景演练 or 继续医学教育. Several dimensions or prerequisites are separated by 、 or commas."),
@@ -113,8 +113,8 @@ def write_courses(path: Path, courses: Sequence[CourseRecord]) -> Path:
         _("Modules: one row per module on the sheet “{sheet}”, numbered 1, 2, 3 … within a course.").format(sheet=_(SHEET_MODULES)),
         _("Importing updates courses with the same code and adds new ones; courses not in the file are kept."),
     ])
-    _meta(wb, KIND_COURSES)
-    return _save(wb, path)
+    write_meta(wb, KIND_COURSES)
+    return save_workbook(wb, path)
 
 
 def read_courses(path: Path, *, known_codes: Collection[str] = (),
@@ -122,24 +122,24 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
     """Every row validated. ``known_codes``/``known_prerequisites``: the catalogue in the database,
     so prerequisites may point at it and a cycle through it is found."""
     path = Path(path)
-    wb = _open(path)
+    wb = open_workbook(path)
     if META_SHEET in wb.sheetnames:
         kind = wb[META_SHEET]["B1"].value
         if kind and kind != KIND_COURSES:
             raise InvalidInput(_("{name} is not a course catalogue workbook (it holds {kind}). Export the catalogue "
                                  "from the Training tab to get the right template.").format(name=path.name, kind=kind))
-    ws = _find_sheet(wb, SHEET_COURSES)
+    ws = find_sheet(wb, SHEET_COURSES)
     if ws is None:
         raise InvalidInput(_("{name} has no sheet “{sheet}”. Export the catalogue from the Training tab to get the "
                              "right template.").format(name=path.name, sheet=_(SHEET_COURSES)))
-    sheet = _bind(ws, COURSE_COLS, path.name)
+    sheet = bind_sheet(ws, COURSE_COLS, path.name)
     drafts: dict[str, tuple[int, CourseRecord, bool]] = {}
     problems: list[Problem] = list(sheet.problems)
     warnings: list[Problem] = list(sheet.warnings)
     total = 0
-    for row_no, cells in _data_rows(sheet):
+    for row_no, cells in data_rows(sheet):
         total += 1
-        r = _RowReader(sheet, COURSE_COLS, row_no, cells)
+        r = RowReader(sheet, COURSE_COLS, row_no, cells)
         code = r.text("code")
         title = r.text("title")
         fmt_text = r.text("format")
@@ -201,15 +201,15 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
 def _read_modules(wb: Workbook, name: str, codes: set[str], problems: list[Problem],
                   warnings: list[Problem]) -> dict[str, list[ModuleRecord] | None]:
     """Modules per course code; ``None`` marks a course with a bad module row."""
-    ws = _find_sheet(wb, SHEET_MODULES)
+    ws = find_sheet(wb, SHEET_MODULES)
     out: dict[str, list[ModuleRecord] | None] = {}
     if ws is None:
         return out
-    sheet = _bind(ws, MODULE_COLS, name)
+    sheet = bind_sheet(ws, MODULE_COLS, name)
     warnings += sheet.warnings
     seen: dict[tuple[str, int], int] = {}
-    for row_no, cells in _data_rows(sheet):
-        r = _RowReader(sheet, MODULE_COLS, row_no, cells)
+    for row_no, cells in data_rows(sheet):
+        r = RowReader(sheet, MODULE_COLS, row_no, cells)
         code = r.text("code")
         order = r.integer("order", 1, 500, None)
         title = r.text("title")

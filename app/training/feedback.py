@@ -3,7 +3,7 @@ and the rule that proposes a performance-coefficient change (HR approves or reje
 
 Evidence is only written from a measurement: a completed course with an assessed score (0–100,
 mapped to 0–10 on every dimension the course builds), a quiz (score per dimension of its items),
-or a scenario exercise (a course of format ``scenario``: source ``scenario``). Completing a course
+or a recorded scenario practice (情景演练, source ``scenario``, scored by the interview analysis). Completing a course
 without a score proves attendance, not competence, so it writes no evidence.
 """
 
@@ -32,7 +32,7 @@ def completion_evidence(course_title: str, course_format: str, dimensions: Seque
                         completed_on: date) -> list[EvidenceDraft]:
     if score_pct is None:
         return []
-    source = "scenario" if course_format == "scenario" else "training"
+    source = "training"  # a completed course of any format; "scenario" is a recorded practice (an attempt)
     value = round(max(0.0, min(100.0, score_pct)) / 10.0, 2)
     note = _("course {title}: {score:g} / 100").format(title=course_title, score=round(score_pct, 1))
     return [EvidenceDraft(d, value, source, completed_on, note[:200]) for d in dimensions]
@@ -41,6 +41,11 @@ def completion_evidence(course_title: str, course_format: str, dimensions: Seque
 def quiz_evidence(quiz_title: str, dimension_scores: dict[str, float], taken_on: date) -> list[EvidenceDraft]:
     note = _("quiz {title}").format(title=quiz_title)[:200]
     return [EvidenceDraft(d, s, "quiz", taken_on, note) for d, s in sorted(dimension_scores.items())]
+
+
+def scenario_evidence(scenario_title: str, dimension_scores: dict[str, float], practised_on: date) -> list[EvidenceDraft]:
+    note = _("scenario practice {title}").format(title=scenario_title)[:200]
+    return [EvidenceDraft(d, s, "scenario", practised_on, note) for d, s in sorted(dimension_scores.items())]
 
 
 @dataclass(frozen=True)

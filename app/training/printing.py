@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from app.errors import StorageError
 from app.i18n import _
-from app.positions.excel import _save, _set
+from app.positions.excel import save_workbook, set_cell
 from app.reports.fonts import register_reportlab_font
 from app.training.quiz import QuizQuestion
 
@@ -77,11 +77,11 @@ def write_report(path: Path, report: TrainingReport) -> Path:
         assert ws is not None
         ws.title = title[:31]
         for c, h in enumerate(headers, 1):
-            _set(ws, 1, c, h).font = bold
+            set_cell(ws, 1, c, h).font = bold
             ws.column_dimensions[chr(64 + c)].width = max(10, len(h) * 2 + 2)
         for r, row in enumerate(rows, 2):
             for c, v in enumerate(row, 1):
-                _set(ws, r, c, v)
+                set_cell(ws, r, c, v)
         ws.freeze_panes = "A2"
 
     comp_headers = [_("Completed"), _("Enrolled"), _("Overdue"), _("Completion rate %")]
@@ -99,4 +99,4 @@ def write_report(path: Path, report: TrainingReport) -> Path:
     sheet(_("Score change"), [_("Course code"), _("Course"), _("People"), _("Mean before"), _("Mean after"),
                               _("Change")],
           [(s.code, s.course, s.people, s.mean_before, s.mean_after, s.change) for s in report.score_changes])
-    return _save(wb, path)
+    return save_workbook(wb, path)

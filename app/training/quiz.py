@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from app.analysis.model import QuestionSpec
-from app.analysis.scoring import score_text_answer
 from app.errors import InvalidInput
 from app.i18n import N_, _
 
@@ -145,6 +144,8 @@ def grade_short(q: QuizQuestion, text: str) -> GradedItem:
         id=q.code, text=q.text, type=q.qtype, dimensions=(q.dimension,), key_points=q.key_points,
         reference_answer=q.reference_answer, key_terms=q.key_terms, clinical_scenario=q.clinical_scenario,
     )
+    from app.analysis.scoring import score_text_answer  # jieba and the lexicon: loaded when first needed
+
     result = score_text_answer(spec, text)
     score = result.score_for(q.dimension)
     fraction = round((score if score is not None else 0.0) / 10.0, 3)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.services.training import PlannedItem, Recommendation
+from ui.tablemodels.labels import join_clauses
 
 
 class LearningPathDialog(QDialog):
@@ -27,7 +28,7 @@ class LearningPathDialog(QDialog):
         self.setWindowTitle(_("Learning path for {name}").format(name=rec.person.name))
         self.resize(820, 480)
         self.rec = rec
-        gaps = "；".join(g.reason for g in rec.proposal.gaps) or _("none")
+        gaps = join_clauses(g.reason for g in rec.proposal.gaps) or _("none")
         head = QLabel(_("Gaps: {gaps}").format(gaps=gaps), self)
         head.setWordWrap(True)
         self.title_edit = QLineEdit(_("Learning path"), self)

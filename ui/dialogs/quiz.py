@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.i18n import _
 from app.services.training import PersonRef
 from app.training.quiz import QuizQuestion
+from ui.tablemodels.labels import bracketed
 
 
 class QuizDialog(QDialog):
@@ -33,7 +34,7 @@ class QuizDialog(QDialog):
         self.questions = questions
         self.person = QComboBox(self)
         for p in people:
-            self.person.addItem(f"{p.staff_no} {p.name}（{p.department}）", p.person_id)
+            self.person.addItem(f"{p.staff_no} {p.name}{bracketed(p.department)}", p.person_id)
         form = QFormLayout()
         form.addRow(_("Person"), self.person)
         body = QWidget()

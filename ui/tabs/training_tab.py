@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import N_, _
 from app.services.training import (
+    FALLBACK_SIGNER,
     AttemptRow,
     CourseRow,
     CreditRow,
@@ -44,10 +45,12 @@ from app.services.training import (
 from app.tasks import ChangeSet
 from app.training.progress import MODULE_STATUS_LABELS
 from ui.tablemodels.base import RIGHT, Column, DtoTableModel
+from ui.tablemodels.labels import bracketed
 from ui.tabs.base import Tab
 from ui.widgets.table import FilterTable
 
-FORMATS = {"course": "课程", "project": "实践项目", "scenario": "情景演练", "cme": "继续医学教育"}
+FORMATS = {"course": N_("Course"), "project": N_("Practical project"), "scenario": N_("Scenario drill"),
+           "cme": N_("Continuing medical education")}
 LEVELS = {"basic": N_("basic"), "intermediate": N_("intermediate"), "advanced": N_("advanced")}
 ENROLMENT_STATUS = {"assigned": N_("assigned"), "in_progress": N_("in progress"), "done": N_("completed")}
 PATH_STATUS = {"draft": N_("draft"), "assigned": N_("assigned"), "done": N_("completed")}
@@ -118,7 +121,7 @@ class TrainingTab(Tab):
             [
                 Column[CourseRow]("code", _("Code")),
                 Column[CourseRow]("title", _("Course")),
-                Column[CourseRow]("format", _("Format"), fmt=lambda v: FORMATS.get(v, v)),
+                Column[CourseRow]("format", _("Format"), fmt=lambda v: _(FORMATS[v]) if v in FORMATS else v),
                 Column[CourseRow]("level", _("Level"), fmt=lambda v: _(LEVELS.get(v, v))),
                 Column[CourseRow]("dimensions", _("Builds")),
                 Column[CourseRow]("hours", _("Hours"), align=RIGHT),
@@ -189,8 +192,11 @@ class TrainingTab(Tab):
         ], page)
         self.recommend_btn = QPushButton(_("Recommend a path…"), page)
         self.recommend_btn.setToolTip(_("Proposes courses from the person's gaps; you confirm before anything is assigned."))
+        self.group_btn = QPushButton(_("Assign to a group…"), page)
+        self.group_btn.setToolTip(_("One path for a group, e.g. all nurses hired this year; preview who gets what first."))
         top = QHBoxLayout()
         top.addWidget(self.recommend_btn)
+        top.addWidget(self.group_btn)
         top.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical, page)
         split.addWidget(self.paths)
@@ -201,6 +207,7 @@ class TrainingTab(Tab):
         lay.addWidget(split)
         self.paths.row_selected.connect(self._on_path_selected)
         self.recommend_btn.clicked.connect(self._on_recommend_clicked)
+        self.group_btn.clicked.connect(self._on_group_clicked)
         return page
 
     def _progress_page(self) -> QWidget:
@@ -292,8 +299,11 @@ class TrainingTab(Tab):
         self.take_btn = QPushButton(_("Take quiz…"), page)
         self.print_btn = QPushButton(_("Print quiz (PDF)…"), page)
         self.override_btn = QPushButton(_("Change an item's score…"), page)
+        self.practice_btn = QPushButton(_("Scenario practice…"), page)
+        self.practice_btn.setToolTip(_("Record a role-play of a scenario-drill course and score it like an interview answer."))
+        self.show_practice_btn = QPushButton(_("Show practice"), page)
         row = QHBoxLayout()
-        for b in (self.take_btn, self.print_btn, self.override_btn):
+        for b in (self.take_btn, self.print_btn, self.override_btn, self.practice_btn, self.show_practice_btn):
             row.addWidget(b)
         row.addStretch(1)
         split = QSplitter(Qt.Orientation.Vertical, page)
@@ -305,6 +315,8 @@ class TrainingTab(Tab):
         self.take_btn.clicked.connect(self._on_take_clicked)
         self.print_btn.clicked.connect(self._on_print_clicked)
         self.override_btn.clicked.connect(self._on_override_clicked)
+        self.practice_btn.clicked.connect(self._on_practice_clicked)
+        self.show_practice_btn.clicked.connect(self._on_show_practice_clicked)
         return page
 
     def _report_page(self) -> QWidget:
@@ -430,7 +442,7 @@ class TrainingTab(Tab):
                          on_error=self.show_error)
 
     def _on_export_clicked(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("Export catalogue"), "课程目录.xlsx", _("Excel workbook (*.xlsx)"))
+        path, _f = QFileDialog.getSaveFileName(self, _("Export catalogue"), _("course_catalogue.xlsx"), _("Excel workbook (*.xlsx)"))
         if path:
             tr = self.services.training
             self.pool.submit(lambda: tr.export_courses(Path(path)), lane="db", on_done=lambda _p: None,
@@ -460,16 +472,23 @@ class TrainingTab(Tab):
         self.items_view.resizeColumnsToContents()
 
     def _on_recommend_clicked(self) -> None:
-        from ui.dialogs.learning_path import LearningPathDialog
+        self.pool.submit(self.services.training.people, lane="db", on_done=self._recommend_for,
+                         on_error=self.show_error)
 
+    def _recommend_for(self, people: list[Any]) -> None:
         tr, today = self.services.training, self.today()
-        people = tr.people()
-        labels = [f"{p.staff_no} {p.name}（{p.department}）" for p in people]
+        labels = [f"{p.staff_no} {p.name}{bracketed(p.department)}" for p in people]
         choice, ok = QInputDialog.getItem(self, _("Recommend a path"), _("Person"), labels, 0, False)
         if not ok:
             return
         person = people[labels.index(choice)]
-        rec = tr.recommend(person.person_id, today)
+        self.pool.submit(lambda: tr.recommend(person.person_id, today), lane="db",
+                         on_done=lambda rec: self._confirm_path(person, rec), on_error=self.show_error)
+
+    def _confirm_path(self, person: Any, rec: Any) -> None:
+        from ui.dialogs.learning_path import LearningPathDialog
+
+        tr, today = self.services.training, self.today()
         dialog = LearningPathDialog(rec, today, self)
         if dialog.exec() != LearningPathDialog.DialogCode.Accepted:
             return
@@ -477,9 +496,23 @@ class TrainingTab(Tab):
         if not items:
             return
         self.pool.submit(
-            lambda: tr.assign_path([person.person_id], items, title=dialog.path_title(), today=today, user=""),
+            lambda: tr.assign_path([person.person_id], items, title=dialog.path_title(), today=today,
+                                   user=self._signer() or FALLBACK_SIGNER),
             lane="db", on_done=lambda _r: self._publish(ChangeSet.of("learning_paths", "enrollments")),
             on_error=self.show_error)
+
+    def _on_group_clicked(self) -> None:
+        from ui.dialogs.group_assign import GroupAssignDialog
+
+        dialog = GroupAssignDialog(self.services.training, self.pool, self.today(),
+                                   user=self._signer() or FALLBACK_SIGNER, parent=self)
+        if dialog.exec() == GroupAssignDialog.DialogCode.Accepted and dialog.result_value is not None:
+            r = dialog.result_value
+            QMessageBox.information(self, _("Assign to a group"), _(
+                "{paths} learning paths assigned with {enrollments} new enrolments; {skipped} courses were skipped "
+                "because the person was already enrolled.").format(paths=r.paths, enrollments=r.enrollments,
+                                                                   skipped=r.skipped))
+            self._publish(ChangeSet.of("learning_paths", "enrollments", "path_items", "module_progress"))
 
     # ---------------------------------------------------------------- progress actions
     def _on_overdue_only_toggled(self, checked: bool) -> None:
@@ -513,14 +546,19 @@ class TrainingTab(Tab):
 
     # ---------------------------------------------------------------- quiz actions
     def _on_take_clicked(self) -> None:
-        from ui.dialogs.quiz import QuizDialog
-
         quiz = self._current(self.quizzes)
         if quiz is None:
             return
+        tr = self.services.training
+        self.pool.submit(lambda: (tr.quiz_questions(quiz.id), tr.people()), lane="db",
+                         on_done=lambda r: self._take_quiz(quiz, r[0], r[1]), on_error=self.show_error)
+
+    def _take_quiz(self, quiz: Any, loaded: Any, people: list[Any]) -> None:
+        from ui.dialogs.quiz import QuizDialog
+
         tr, today = self.services.training, self.today()
-        title, _pass, questions = tr.quiz_questions(quiz.id)
-        dialog = QuizDialog(title, questions, tr.people(), self)
+        title, _pass, questions = loaded
+        dialog = QuizDialog(title, questions, people, self)
         if dialog.exec() != QuizDialog.DialogCode.Accepted or dialog.person_id() is None:
             return
         pid, answers = dialog.person_id(), dialog.answers()
@@ -547,8 +585,12 @@ class TrainingTab(Tab):
         attempt = self._current(self.attempts)
         if attempt is None:
             return
+        tr = self.services.training
+        self.pool.submit(lambda: tr.attempt(attempt.id), lane="db", on_done=lambda d: self._override(attempt, d),
+                         on_error=self.show_error)
+
+    def _override(self, attempt: Any, detail: Any) -> None:
         tr, today = self.services.training, self.today()
-        detail = tr.attempt(attempt.id)
         labels = [f"{i + 1}. {q.text[:40]} — {it.final * 100:.0f}%" for i, (q, it) in
                   enumerate(zip(detail.questions, detail.grade.items, strict=False))]
         choice, ok = QInputDialog.getItem(self, _("Change an item's score"), _("Question"), labels, 0, False)
@@ -561,10 +603,32 @@ class TrainingTab(Tab):
         reason, ok = QInputDialog.getText(self, _("Change an item's score"), _("Reason"))
         if not ok:
             return
-        self.pool.submit(lambda: tr.override_score(attempt.id, item.version_id, pct, by=_("HR"), reason=reason,
-                                                   today=today),
+        signer = self._signer()
+        self.pool.submit(lambda: tr.override_score(attempt.id, item.version_id, pct, reason=reason, today=today,
+                                                   signer=signer),
                          lane="db", on_done=lambda _d: self._publish(ChangeSet.of("quiz_attempts", "competency_evidence")),
                          on_error=self.show_error)
+
+    def _on_practice_clicked(self) -> None:
+        from ui.dialogs.scenario_practice import ScenarioPracticeDialog
+
+        dialog = ScenarioPracticeDialog(self.services.training, self.pool, self.today(), parent=self)
+        dialog.exec()
+        if dialog.record is not None:
+            self._publish(ChangeSet.of("quiz_attempts", "competency_evidence"))
+
+    def _on_show_practice_clicked(self) -> None:
+        from ui.dialogs.scenario_practice import ScenarioPracticeDialog
+
+        attempt = self._current(self.attempts)
+        if attempt is None:
+            return
+        tr, today = self.services.training, self.today()
+
+        def show(record: Any) -> None:
+            ScenarioPracticeDialog(tr, self.pool, today, record=record, parent=self).exec()
+
+        self.pool.submit(lambda: tr.practice(attempt.id), lane="db", on_done=show, on_error=self.show_error)
 
     # ---------------------------------------------------------------- report actions
     def _on_propose_clicked(self) -> None:
@@ -578,17 +642,26 @@ class TrainingTab(Tab):
         if row is None or row.status != "proposed":
             return
         tr = self.services.training
-        self.pool.submit(lambda: tr.decide_proposal(row.id, approve, user=_("HR")), lane="db",
+        user = self._signer() or FALLBACK_SIGNER
+        self.pool.submit(lambda: tr.decide_proposal(row.id, approve, user=user), lane="db",
                          on_done=self._publish, on_error=self.show_error)
 
     def _on_report_clicked(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("Export report"), "培训报表.xlsx", _("Excel workbook (*.xlsx)"))
+        path, _f = QFileDialog.getSaveFileName(self, _("Export report"), _("training_report.xlsx"), _("Excel workbook (*.xlsx)"))
         if path:
             tr, today = self.services.training, self.today()
             self.pool.submit(lambda: tr.export_report(Path(path), today), lane="db", on_done=lambda _p: None,
                              on_error=self.show_error)
 
     # ---------------------------------------------------------------- helpers
+    def _signer(self) -> str | None:
+        """The signed-in user's name (None without one: the service signs with the HR office)."""
+        identity = getattr(self.services, "identity", None)
+        principal = getattr(identity, "principal", None) if identity is not None else None
+        if principal is None or principal.username == "system":
+            return None
+        return principal.display_name or principal.username
+
     def _current(self, table: FilterTable) -> Any:
         idx = table.view.currentIndex()
         if not idx.isValid():

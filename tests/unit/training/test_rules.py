@@ -176,4 +176,9 @@ def test_coefficient_rule_and_score_change() -> None:
     assert feedback.propose_coefficient(1.2, 3, 0, [2.0], rules) is None  # at the maximum
     assert feedback.completion_evidence("课", "course", ["专业知识"], None, date(2026, 1, 1)) == []
     ev = feedback.completion_evidence("情景", "scenario", ["沟通能力"], 85, date(2026, 1, 1))
-    assert [(e.dimension, e.score, e.source) for e in ev] == [("沟通能力", 8.5, "scenario")]
+    # completing a course of any format is training evidence; "scenario" is reserved for recorded practices
+    # (their ids are attempt ids, so the two kinds can never replace each other's evidence)
+    assert [(e.dimension, e.score, e.source) for e in ev] == [("沟通能力", 8.5, "training")]
+    sc = feedback.scenario_evidence("告知坏消息", {"沟通能力": 6.25, "职业素养": 7.0}, date(2026, 2, 3))
+    assert [(e.dimension, e.score, e.source, e.observed_on) for e in sc] == [
+        ("沟通能力", 6.25, "scenario", date(2026, 2, 3)), ("职业素养", 7.0, "scenario", date(2026, 2, 3))]
