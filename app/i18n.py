@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import io
 import os
+from datetime import date
 from pathlib import Path
 
 from app import paths
@@ -89,6 +90,43 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations.ngettext(singular, plural, n)
+
+
+def babel_locale() -> str:
+    """The CLDR locale for formatting in the current language (English as used in China: en)."""
+    return "zh_Hans_CN" if _language == "zh_CN" else "en"
+
+
+def format_money(fen: int, *, symbol: bool = True) -> str:
+    """Integer fen as yuan for the current language: ``¥1,234.50`` (zh_CN), ``CN¥1,234.50`` (en).
+    Without ``symbol``: ``1,234.50`` (tables and Excel cells, where the column says 元/CNY)."""
+    from decimal import Decimal
+
+    from babel.numbers import format_currency, format_decimal
+
+    amount = Decimal(fen) / 100
+    if not symbol:
+        return format_decimal(amount, format="#,##0.00", locale=babel_locale())
+    return format_currency(amount, "CNY", locale=babel_locale())
+
+
+def format_number(value: float | int, decimals: int = 0) -> str:
+    """Grouped number for the current language (``12,345`` / ``3.5``)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=babel_locale())
+
+
+def format_date(value: date, style: str = "long") -> str:
+    """A date for running text (letters, reports): ``2026年11月22日`` / ``November 22, 2026``.
+    ``style="short"`` is ISO ``2026-11-22`` in both languages: tables and forms keep ISO dates, which
+    sort, are unambiguous and are what Chinese hospital documents use."""
+    if style == "short":
+        return value.isoformat()
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=style, locale=babel_locale())
 
 
 def N_(message: str) -> str:

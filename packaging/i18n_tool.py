@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import sys
 from pathlib import Path
 
@@ -29,7 +31,27 @@ def extract() -> dict[str, list[str]]:
             for msgid in ids:
                 if msgid:
                     found.setdefault(msgid, []).append(f"{package}/{filename}:{lineno}")
+    extract_in_fstrings(found)
     return found
+
+
+# Babel's Python extractor does not look inside f-strings (f"<b>{_('Title')}</b>"): a second pass finds
+# _("literal") / N_("literal") calls anywhere in the source text, so such msgids are checked too.
+_CALL = re.compile(r"""(?<![\w.])N?_\(\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')\s*\)""")
+
+
+def extract_in_fstrings(found: dict[str, list[str]]) -> None:
+    for package in ("app", "ui"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            for m in _CALL.finditer(text):
+                try:
+                    msgid = ast.literal_eval(m.group(1))
+                except (ValueError, SyntaxError):
+                    continue
+                if isinstance(msgid, str) and msgid and msgid not in found:
+                    line = text.count("\n", 0, m.start()) + 1
+                    found[msgid] = [f"{package}/{path.relative_to(ROOT / package).as_posix()}:{line}"]
 
 
 def missing(lang: str = "zh_CN") -> dict[str, list[str]]:
@@ -72,8 +94,10 @@ def compile_all() -> list[Path]:
             continue
         out = mo_path(lang)
         out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("wb") as fh:
+        tmp = out.with_suffix(".mo.tmp")
+        with tmp.open("wb") as fh:  # written aside and renamed: a running program never reads half a file
             compile_catalog(pos, fh)
+        tmp.replace(out)
         written.append(out)
     return written
 

@@ -27,6 +27,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--screenshot", metavar="DIR", help=_("render every tab to DIR/<tab>.png and exit"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], help=_("interface language"))
     parser.add_argument("--exam", metavar="DIR", help=_("with --demo: also load the CMExam sample questions from DIR"))
+    parser.add_argument("--media", metavar="DIR", help=_(
+        "with --demo: build the demo's recorded interviews from the clips in DIR; with --screenshot: also capture "
+        "the recording page during a recording fed from them"))
     parser.add_argument("--today", help=argparse.SUPPRESS)  # fixed date for reproducible demo screenshots
     return parser.parse_args(list(argv) if argv is not None else None)
 
@@ -42,7 +45,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-    from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QTranslator
+    from PySide6.QtCore import QSettings
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -52,12 +55,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if families:
         app.setFont(QFont(families[0], 10))
-    from app.i18n import language
-
-    if language() != "en":
-        translator = QTranslator(app)
-        if translator.load(QLocale(language()), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-            app.installTranslator(translator)
+    install_qt_language(app)
     install_excepthook()
 
     from app.errors import AppError
@@ -81,8 +79,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     paths.user_config_dir().mkdir(parents=True, exist_ok=True)
     qsettings = QSettings(str(paths.user_config_dir() / "window.ini"), QSettings.Format.IniFormat)
     pool = WorkerPool()
+    if not sign_in_at_start(ctx, pool, automatic=bool(args.demo or args.screenshot)):
+        pool.shutdown()
+        ctx.close()
+        return 0
     window = MainWindow(ctx, pool, qsettings)
     if args.screenshot:
+        if args.media:  # before take_screenshots, which closes the window
+            from ui.tabs.interview_capture import screenshot_file_fed_recording
+
+            print(screenshot_file_fed_recording(window, Path(args.media), Path(args.screenshot)))
         return take_screenshots(window, Path(args.screenshot))
     window.switch_data_dir_requested.connect(lambda path: _restart_with(path))
     window.show()
@@ -90,6 +96,45 @@ def run(argv: Sequence[str] | None = None) -> int:
     code = app.exec()
     ctx.close()
     return code
+
+
+def qt_translations_dirs() -> list[Path]:
+    """Where Qt's own catalogues (qtbase_zh_CN.qm) may be: Qt's configured folder, then PySide6's."""
+    from PySide6.QtCore import QLibraryInfo
+
+    import PySide6
+
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)),
+            Path(PySide6.__file__).resolve().parent / "Qt" / "translations"]
+    return [d for i, d in enumerate(dirs) if d not in dirs[:i]]
+
+
+def install_qt_language(app) -> str | None:  # type: ignore[no-untyped-def]
+    """Qt's own texts (QMessageBox buttons, QFileDialog, context menus) and Qt's number/date formatting
+    follow the interface language: qtbase_zh_CN.qm for zh_CN, nothing for English (Qt's own language).
+    Returns the .qm file installed, or None."""
+    from PySide6.QtCore import QLocale, QTranslator
+
+    from app.i18n import language
+
+    lang = language()
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if lang == "zh_CN"
+                       else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    for old in app.findChildren(QTranslator, "hrdesk-qt"):
+        app.removeTranslator(old)
+        old.deleteLater()
+    if lang == "en":
+        return None
+    for folder in qt_translations_dirs():
+        qm = folder / f"qtbase_{lang}.qm"
+        translator = QTranslator(app)
+        translator.setObjectName("hrdesk-qt")
+        if qm.exists() and translator.load(str(qm)):
+            app.installTranslator(translator)
+            return str(qm)
+        translator.deleteLater()
+    log.warning("Qt's own translation qtbase_%s.qm not found; Qt dialogs stay in English", lang)
+    return None
 
 
 def open_context(args: argparse.Namespace, settings: config.Settings):  # type: ignore[no-untyped-def]
@@ -102,10 +147,11 @@ def open_context(args: argparse.Namespace, settings: config.Settings):  # type: 
     today = date.fromisoformat(args.today) if args.today else None
     if args.demo:
         data = paths.DataDir(Path(args.data_dir)) if args.data_dir else paths.DataDir(paths.user_data_dir() / "demo")
-        ctx, _stats = create_demo(data, today=today, force=True, exam_dir=Path(args.exam) if args.exam else None)
+        ctx, _stats = create_demo(data, today=today, force=True, exam_dir=Path(args.exam) if args.exam else None,
+                                  media_dir=Path(args.media) if args.media else None)
         return ctx
     data = resolve_data_dir(args.data_dir, settings)
-    if database_exists(data):
+    if database_exists(data, settings):
         return open_app(data, settings=settings)
     from ui.dialogs.first_run import FirstRunDialog
 
@@ -116,6 +162,51 @@ def open_context(args: argparse.Namespace, settings: config.Settings):  # type: 
         ctx, _stats = create_demo(data, today=today)
         return ctx
     return open_app(data, settings=settings)
+
+
+DEMO_ADMIN = "demo-admin"
+
+
+def sign_in_at_start(ctx, pool, *, automatic: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Who uses this window: first run creates the administrator, then the login dialog (with the forced
+    password change and the lock-out message). ``--demo`` and ``--screenshot`` runs sign in automatically
+    as the demo administrator ``demo-admin`` (their audit entries say so): they are for demonstrations and
+    the README pictures, and whoever can start them on a database file could equally use the command line,
+    which runs as the local system principal. Returns False when the user cancels."""
+    from PySide6.QtWidgets import QDialog
+
+    from app.security.permissions import principal_for
+    from ui.dialogs.login import LoginDialog
+    from ui.dialogs.users import CreateAdminDialog
+
+    services = ctx.services
+    if automatic:
+        services.identity.sign_in(principal_for(DEMO_ADMIN, "admin", display_name=_("Demo administrator")))
+        ctx.extras["idle_lock_minutes"] = _idle_minutes(services)
+        return True
+    services.identity.sign_out()
+    username = ""
+    if not services.accounts.has_users():
+        first = CreateAdminDialog(services.accounts, pool)
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return False
+        username = first.username
+    login = LoginDialog(services.accounts, pool, username=username)
+    if login.exec() != QDialog.DialogCode.Accepted or login.principal is None:
+        return False
+    services.identity.sign_in(login.principal)
+    ctx.extras["idle_lock_minutes"] = _idle_minutes(services)
+    return True
+
+
+def _idle_minutes(services) -> int:  # type: ignore[no-untyped-def]
+    from ui.main_window import DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_SETTING
+
+    try:
+        value = services.settings.get(IDLE_LOCK_SETTING, DEFAULT_IDLE_LOCK_MINUTES).value
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return DEFAULT_IDLE_LOCK_MINUTES
 
 
 def take_screenshots(window, out_dir: Path) -> int:  # type: ignore[no-untyped-def]

@@ -40,4 +40,10 @@ def _verify(args: argparse.Namespace) -> int:
                 print(f"      - {p}")
         print(_("Damaged or wrong model files: replace them from the source listed in models/MANIFEST.toml.")
               if bad else _("No damaged model files."))
+        from app import ascii_path
+
+        if ascii_path.needs_ascii() and not ascii_path.is_ascii(folder):
+            print(_("Note: this path has non-ASCII characters. Vosk cannot open it on Windows, so HR Desk uses the "
+                    "folder's short name or copies the Vosk models once to an ASCII folder ({cache}).").format(
+                        cache=(ascii_path.cache_roots() or [Path("C:/HRDesk/model-cache")])[0]))
     return 1 if bad else 0

@@ -31,17 +31,26 @@ from reportlab.platypus import (
 
 from app.domain.timeutil import to_local
 from app.errors import StorageError
-from app.i18n import _
+from app.i18n import N_, _
 from app.reports.charts import radar_chart
 from app.reports.fonts import register_reportlab_font
 
 if TYPE_CHECKING:
     from app.services.assessment import AnswerView, AssessmentDetail
 
-STATUS_LABELS = {"pass": "达标", "below": "未达标", "far_below": "明显未达标", "missing": "无评分"}
+STATUS_LABELS = {"pass": N_("meets the bar"), "below": N_("below the bar"), "far_below": N_("far below the bar"),
+                 "missing": N_("no score")}
+RECOMMENDATION_LABELS = {"recommend": N_("Recommend hiring"), "hold": N_("Keep under observation"),
+                         "reject": N_("Not recommended")}
+"""Stored codes → msgids (达标 … / 推荐录用 … in Chinese); the report is in the program's language."""
 LEVEL_COLOURS = {"recommend": "#2e7d32", "hold": "#b26a00", "reject": "#b71c1c"}
 GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e3eaf2")
+
+
+def _label(table: dict[str, str], code: str | None) -> str:
+    """The translated label of a stored code; an unknown code as it is."""
+    return _(table[code]) if code in table else (code or "")
 
 
 def mmss(seconds: float | None) -> str:
@@ -196,14 +205,14 @@ def build_story(detail: AssessmentDetail) -> list[Any]:
     colour = LEVEL_COLOURS.get(detail.recommendation, "#333333")
     story.append(Paragraph(
         escape(_("Software recommendation: {label} · total {total} / 10")).format(
-            label=f'<font color="{colour}">{escape(detail.recommendation_label)}</font>',
+            label=f'<font color="{colour}">{escape(_label(RECOMMENDATION_LABELS, detail.recommendation))}</font>',
             total=_num(detail.total, "{:.2f}")), st.big))
     for r in detail.reasons:
         story.append(Paragraph(escape(f"· {r}"), st.body))
     if detail.decision is not None:
         d = detail.decision
         story.append(Paragraph(escape(_("Reviewer's decision: {label} — by {by} on {when}").format(
-            label=d.label, by=d.decided_by, when=_when(d.decided_at))), st.big))
+            label=_label(RECOMMENDATION_LABELS, d.decision), by=d.decided_by, when=_when(d.decided_at))), st.big))
         story.append(Paragraph(escape(_("Reason: {reason}").format(reason=d.reason)), st.body))
     else:
         story.append(Paragraph(escape(_("Reviewer's decision: not decided yet.")), st.body))
@@ -213,11 +222,11 @@ def build_story(detail: AssessmentDetail) -> list[Any]:
             story.append(Paragraph(escape(f"· {r}"), st.small))
 
     story.append(Paragraph(escape(_("Dimension scores")), st.h2))
-    rows: list[list[Any]] = [[_("Dimension"), _("Weight"), _("Pass bar"), _("AI"), _("Interviewer"), _("Blended"),
+    rows: list[list[Any]] = [[_("Dimension"), _("Weight"), _("Pass bar"), _("AI"), _("Interviewer's mark"), _("Blended"),
                               _("Against the bar"), _("Result")]]
     for dim in detail.dimensions:
         rows.append([dim.name, f"{dim.weight:g}%", f"{dim.pass_bar:g}", _num(dim.ai), _num(dim.interviewer),
-                     _num(dim.blended), score_bar(dim.blended, dim.pass_bar), STATUS_LABELS.get(dim.status, dim.status)])
+                     _num(dim.blended), score_bar(dim.blended, dim.pass_bar), _label(STATUS_LABELS, dim.status)])
     story.append(_table(rows, (26 * mm, 14 * mm, 15 * mm, 14 * mm, 17 * mm, 15 * mm, 42 * mm, 22 * mm), st))
     if detail.nonverbal_weight:
         blend = _("The blended score averages the AI score and the interviewer's mark; the total weighs the dimensions "
@@ -231,7 +240,7 @@ def build_story(detail: AssessmentDetail) -> list[Any]:
     series = [(_("Blended"), [d.blended for d in detail.dimensions])]
     if ai_used:
         series.append((_("AI"), [d.ai for d in detail.dimensions]))
-    series.append((_("Interviewer"), [d.interviewer for d in detail.dimensions]))
+    series.append((_("Interviewer's mark"), [d.interviewer for d in detail.dimensions]))
     chart = radar_chart(names, series, bars=[d.pass_bar for d in detail.dimensions], bar_label=_("Pass bar"),
                         width=300, height=240)
     story.append(KeepTogether([Spacer(1, 4), chart]))

@@ -311,6 +311,13 @@ def _docx_text(document: object) -> str:
 
     walk(document)
     for section in document.sections:  # type: ignore[attr-defined]
+        # Only headers the file defines. A section without its own header is "linked to previous":
+        # touching ``header.paragraphs`` there makes python-docx ADD a header part built from its
+        # template file (docx/parts/../templates/default-header.xml), which mutates the document
+        # and, in the frozen program (no docx/parts folder on disk), raised FileNotFoundError so
+        # every DOCX without a header was rejected as damaged.
+        if section.header.is_linked_to_previous:
+            continue
         for para in section.header.paragraphs:
             if para.text.strip():
                 lines.append(para.text)

@@ -92,7 +92,7 @@ class ImportReportDialog(QDialog):
                          on_done=done, on_error=self._show_error)
 
     def _on_export_button_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export the import report"), "简历导入报告.xlsx",
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export the import report"), _("resume_import_report.xlsx"),
                                                     "Excel (*.xlsx)")
         if path:
             self.export(path)

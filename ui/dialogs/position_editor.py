@@ -36,6 +36,7 @@ from app.positions.competency import Dimension
 from app.positions.rules import split_list
 from app.services.org import DepartmentNode
 from app.services.positions import FAMILIES, PositionForm
+from ui.tablemodels.labels import join_list
 
 Index = QModelIndex | QPersistentModelIndex
 BAD = QColor("#f8cbad")
@@ -158,7 +159,7 @@ class PositionEditorDialog(QDialog):
         for d in DEGREES:
             self.degree.addItem(d, d)
         self.degree.setCurrentIndex(max(self.degree.findData(form.min_degree), 0))
-        self.majors = QLineEdit("、".join(form.majors), self)
+        self.majors = QLineEdit(join_list(form.majors), self)
         self.majors.setPlaceholderText(_("separated by 、; empty = any"))
         self.licence_boxes: dict[str, QCheckBox] = {}
         lic_box = QWidget(self)

@@ -27,6 +27,7 @@ from app.errors import AppError
 from app.i18n import _
 from app.services.attendance import PAY_NIGHT_CLASSES, AttendanceService, ShiftTypeRow
 from ui.tablemodels.base import Column
+from ui.tablemodels.labels import join_list
 from ui.widgets.table import FilterTable
 from ui.workers import WorkerPool
 
@@ -45,7 +46,7 @@ def _flags(r: ShiftTypeRow) -> str:
         parts.append(_("on-call duty"))
     if r.early:
         parts.append(_("early"))
-    return "、".join(parts)
+    return join_list(parts)
 
 
 def span_text(start: time, end: time, next_day: bool, duty: bool) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -27,42 +27,94 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import i18n
 from app.attendance.rules import CoverRule, RuleSettings
 from app.errors import AppError, Conflict, InvalidInput
 from app.i18n import _
 from app.services.attendance import AttendanceService, WardRules
+from ui.tablemodels.labels import join_list, weekday_names, weekday_short
 from ui.workers import WorkerPool
 
-WEEKDAY_CHARS = "一二三四五六日"
 SEPARATORS = "、,，;； "
+RANGE_MARKS = "-–~"
+SUNDAY_ALIAS = "天"  # 星期天 / 周天: the everyday Chinese name of Sunday beside CLDR's 星期日 / 周日
 
 
 def weekdays_text(days: frozenset[int] | None) -> str:
-    return "" if days is None else "".join(WEEKDAY_CHARS[d] for d in sorted(days))
+    """How a rule's weekdays are shown and edited: 一日 (Chinese), "Mon, Sun" (English); "" = every day."""
+    if days is None:
+        return ""
+    names = [weekday_short(d) for d in sorted(days)]
+    return "".join(names) if i18n.language() == "zh_CN" else ", ".join(names)
+
+
+def _day_names() -> tuple[dict[str, int], tuple[str, ...], str]:
+    """(whole names → weekday, Chinese prefixes 星期/周, Chinese one-character names) from Qt's CLDR data, in
+    both languages: a rule typed in Chinese still reads when the program runs in English, and the reverse."""
+    zh, en = QLocale("zh_CN"), QLocale("en_US")
+    whole: dict[str, int] = {}
+    for loc in (en, zh):
+        for fmt in (QLocale.FormatType.LongFormat, QLocale.FormatType.ShortFormat):
+            for i, name in enumerate(weekday_names(loc, fmt)):
+                whole[name.casefold().rstrip(".")] = i
+    chars = "".join(weekday_names(zh, QLocale.FormatType.NarrowFormat))
+    prefixes = tuple(sorted({n[:-1] for fmt in (QLocale.FormatType.LongFormat, QLocale.FormatType.ShortFormat)
+                             for n in weekday_names(zh, fmt)}, key=len, reverse=True))
+    return whole, prefixes, chars
+
+
+def _unreadable(text: str) -> InvalidInput:
+    return InvalidInput(_("Cannot read the weekdays {value}. Write e.g. {example}, 1-5, or leave empty for every "
+                          "day.").format(value=text, example=weekdays_text(frozenset({5, 6}))))
+
+
+def _days_of(token: str, text: str) -> list[int]:
+    """The weekdays one token names: "Sat", "saturday", "sat.", "六", "周六", "星期六", "3", "135", "六日"."""
+    whole, prefixes, chars = _day_names()
+    t = token.casefold().rstrip(".")
+    if t in whole:
+        return [whole[t]]
+    if len(t) >= 3 and t.isascii() and t.isalpha():  # "tues", "thurs": an unambiguous start of an English name
+        hits = {i for name, i in whole.items() if name.isascii() and name.startswith(t)}
+        if len(hits) == 1:
+            return [hits.pop()]
+    for prefix in prefixes:
+        t = t.replace(prefix, "")
+    out: list[int] = []
+    for ch in t:
+        if ch in chars:
+            out.append(chars.index(ch))
+        elif ch == SUNDAY_ALIAS:
+            out.append(6)
+        elif ch.isdigit() and 1 <= int(ch) <= 7:
+            out.append(int(ch) - 1)
+        else:
+            raise _unreadable(text)
+    if not out:
+        raise _unreadable(text)
+    return out
 
 
 def parse_weekdays(text: str) -> frozenset[int] | None:
-    """"" → every day; "六日" or "周六、周日" → {5, 6}; "1-5" → Monday to Friday."""
-    t = text.strip().replace("周", "").replace("星期", "")
+    """"" → every day; "六日", "周六、周日" or "Sat, Sun" → {5, 6}; "1-5", "Mon-Fri" or "一-五" → Monday to
+    Friday. Chinese and English names are read in either language (Monday is 0)."""
+    t = text.strip()
     for sep in SEPARATORS:
-        t = t.replace(sep, "")
+        t = t.replace(sep, " ")
     if not t:
         return None
-    if len(t) == 3 and t[1] in "-–~" and t[0].isdigit() and t[2].isdigit():
-        a, b = int(t[0]), int(t[2])
-        if 1 <= a <= b <= 7:
-            return frozenset(range(a - 1, b))
     out: set[int] = set()
-    for ch in t:
-        if ch in WEEKDAY_CHARS:
-            out.add(WEEKDAY_CHARS.index(ch))
-        elif ch == "天":
-            out.add(6)
-        elif ch.isdigit() and 1 <= int(ch) <= 7:
-            out.add(int(ch) - 1)
+    for token in t.split():
+        for mark in RANGE_MARKS:
+            if mark in token.strip(mark):
+                a, b = token.split(mark, 1)
+                first, last = _days_of(a, text), _days_of(b, text)
+                if len(first) != 1 or len(last) != 1 or first[0] > last[0]:
+                    raise _unreadable(text)
+                out.update(range(first[0], last[0] + 1))
+                break
         else:
-            raise InvalidInput(_("Cannot read the weekdays {value}. Write e.g. 六日, 1-5, or leave empty for every "
-                                 "day.").format(value=text))
+            out.update(_days_of(token, text))
     return frozenset(out)
 
 
@@ -84,7 +136,7 @@ class CoverModel(QAbstractTableModel):
 
     def set_rules(self, cover: tuple[CoverRule, ...]) -> None:
         self.beginResetModel()
-        self.rules = [[c.name, " ".join(sorted(c.shift_codes)), c.min_staff, "、".join(sorted(c.skills_any)),
+        self.rules = [[c.name, " ".join(sorted(c.shift_codes)), c.min_staff, join_list(sorted(c.skills_any)),
                        weekdays_text(c.weekdays)] for c in cover]
         self.endResetModel()
 

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from ui.tablemodels.labels import join_list
+
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -44,7 +46,7 @@ class Column(Generic[T]):
         if isinstance(v, float):
             return f"{v:.1f}"
         if isinstance(v, (tuple, list)):
-            return "、".join(str(x) for x in v)
+            return join_list(v)
         return str(v)
 
 

@@ -9,8 +9,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.i18n import _
 from app.services.workforce import RosterGrid
+from ui.tablemodels.labels import weekday_short
 
-WEEKDAYS = "一二三四五六日"
 FIXED_COLUMNS = 2
 
 
@@ -66,4 +66,4 @@ class RosterGridModel(QAbstractTableModel):
         if section == 1:
             return _("Title")
         day = self.grid.days[section - FIXED_COLUMNS]
-        return f"{day.day}\n{WEEKDAYS[day.weekday()]}"
+        return f"{day.day}\n{weekday_short(day)}"

@@ -296,7 +296,7 @@ class AttendancePage(Tab):
 
     def _export(self, exceptions: bool) -> None:
         month = self.current_month()
-        name = f"考勤异常_{month}.xlsx" if exceptions else f"考勤表_{month}.xlsx"
+        name = (_("attendance_exceptions_{month}.xlsx") if exceptions else _("attendance_{month}.xlsx")).format(month=month)
         path, _filter = QFileDialog.getSaveFileName(self, _("Export"), name, "Excel (*.xlsx)")
         if not path:
             return

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.services.assessment import (
     NONVERBAL_CAUTION,
     AssessmentDetail,
@@ -48,13 +48,13 @@ from app.services.assessment import (
 )
 from app.tasks import ChangeSet
 from ui.tablemodels.base import CENTER, RIGHT, ROW_ROLE, Column, DtoTableModel
+from ui.tablemodels.labels import RECOMMENDATION_CODES, join_clauses, quoted, recommendation_label
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
 
-LEVELS = (("recommend", "推荐录用"), ("hold", "保留观察"), ("reject", "不推荐"))
-LEVEL_LABEL = dict(LEVELS)
-STATUS_LABELS = {"pass": "达标", "below": "未达标", "far_below": "明显未达标", "missing": "无评分"}
+STATUS_LABELS = {"pass": N_("meets the bar"), "below": N_("below the bar"), "far_below": N_("far below the bar"),
+                 "missing": N_("no score")}
 BAR_COLUMN = 6  # the "score against the bar" column of the dimension table
 SERIES_COLOURS = ("#1f5fa8", "#c0504d", "#4f8a3c", "#8064a2", "#d8891c", "#2c9c9c")
 
@@ -129,10 +129,16 @@ class ScoreBarDelegate(QStyledItemDelegate):
         return super().helpEvent(event, view, option, index)
 
 
+def status_label(status: str) -> str:
+    """A dimension's result against its pass bar (达标 / 未达标 / 明显未达标 / 无评分 in Chinese)."""
+    msgid = STATUS_LABELS.get(status)
+    return _(msgid) if msgid is not None else status
+
+
 def bar_tooltip(d: DimensionView) -> str:
     return _("{name}: blended {blended} (AI {ai}, interviewer {mark}); pass bar {bar}; {status}").format(
         name=d.name, blended=score(d.blended) or "—", ai=score(d.ai) or "—", mark=score(d.interviewer) or "—",
-        bar=f"{d.pass_bar:g}", status=STATUS_LABELS.get(d.status, d.status))
+        bar=f"{d.pass_bar:g}", status=status_label(d.status))
 
 
 def mmss(seconds: float | None) -> str:
@@ -240,14 +246,14 @@ def evidence_model(d: AssessmentDetail, parent: Any = None) -> QStandardItemMode
             for m in a.missed:
                 row(mis, m)
         for r in a.risks:
-            row(q, _("Risk"), r.severity, f"{r.message} 「{r.quote}」", mmss(r.start), colour="#b71c1c")
+            row(q, _("Risk"), r.severity, f"{r.message} {quoted(r.quote)}", mmss(r.start), colour="#b71c1c")
         if a.notes:
             row(q, _("Interviewer's note"), "", a.notes)
         for w in a.warnings:
             row(q, _("Note"), "", w)
     risks = row(model, _("Risk flags ({n})").format(n=len(d.risks)), colour="#b71c1c" if d.risks else None)
     for r in d.risks:
-        row(risks, _("Q{n}").format(n=r.question), r.severity, f"{r.message} 「{r.quote}」", mmss(r.start))
+        row(risks, _("Q{n}").format(n=r.question), r.severity, f"{r.message} {quoted(r.quote)}", mmss(r.start))
     nv = row(model, _("Non-verbal observations ({n})").format(n=len(d.nonverbal)))
     row(nv, _("Caution"), "", _(NONVERBAL_CAUTION))
     if d.nonverbal_note:
@@ -272,15 +278,16 @@ class DecisionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Decision on {name}").format(name=detail.candidate))
         self.level = QComboBox(self)
-        for code, label in LEVELS:
-            self.level.addItem(label, code)
-        self.level.setCurrentIndex([c for c, _l in LEVELS].index(detail.recommendation) if detail.recommendation in LEVEL_LABEL else 1)
+        for code in RECOMMENDATION_CODES:
+            self.level.addItem(recommendation_label(code), code)
+        self.level.setCurrentIndex(max(self.level.findData(detail.recommendation), 0) if detail.recommendation
+                                   in RECOMMENDATION_CODES else RECOMMENDATION_CODES.index("hold"))
         self.reason = QPlainTextEdit(self)
         self.reason.setPlaceholderText(_("Why? The reason is kept with the interview record."))
         self.user = QLineEdit(getpass.getuser(), self)
         form = QFormLayout()
         form.addRow(QLabel(_("Software recommendation: {label} (total {total})").format(
-            label=detail.recommendation_label, total=score(detail.total)), self))
+            label=recommendation_label(detail.recommendation), total=score(detail.total)), self))
         form.addRow(_("Decision:"), self.level)
         form.addRow(_("Reason:"), self.reason)
         form.addRow(_("Decided by:"), self.user)
@@ -304,8 +311,8 @@ class ComparisonDialog(QDialog):
         columns: list[Column[ComparisonRow]] = [
             Column[ComparisonRow]("candidate", _("Candidate")),
             Column[ComparisonRow]("total", _("Total"), align=RIGHT),
-            Column[ComparisonRow]("recommendation_label", _("Recommendation")),
-            Column[ComparisonRow]("decision", _("Decision"), fmt=lambda v: LEVEL_LABEL.get(v or "", "")),
+            Column[ComparisonRow]("recommendation", _("Recommendation"), fmt=recommendation_label),
+            Column[ComparisonRow]("decision", _("Decision"), fmt=recommendation_label),
             Column[ComparisonRow]("risk_count", _("Risk flags"), align=RIGHT),
         ]
         for j, name in enumerate(comparison.dimensions):
@@ -338,7 +345,7 @@ class ComparisonDialog(QDialog):
 
     def _on_export_clicked(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
-            self, _("Export the comparison"), f"候选人对比_{self.comparison.position}.xlsx", "Excel (*.xlsx)")
+            self, _("Export the comparison"), _("candidate_comparison_{position}.xlsx").format(position=self.comparison.position), "Excel (*.xlsx)")
         if path:
             self.page.export_comparison(self.comparison.position_id, Path(path))
 
@@ -360,14 +367,14 @@ class InterviewReviewPage(Tab):
                 Column[ReviewRow]("candidate", _("Candidate")),
                 Column[ReviewRow]("position", _("Position")),
                 Column[ReviewRow]("total", _("Total"), align=RIGHT),
-                Column[ReviewRow]("recommendation_label", _("Recommendation")),
+                Column[ReviewRow]("recommendation", _("Recommendation"), fmt=recommendation_label),
                 Column[ReviewRow]("needs_review", _("To review"), fmt=lambda v: _("yes") if v else "", align=CENTER,
                                   color=lambda r: "#fde0b8" if r.needs_review and not r.decision else None),
                 Column[ReviewRow]("risk_count", _("Risk flags"), align=RIGHT,
                                   color=lambda r: "#f8c9c4" if r.risk_count else None),
-                Column[ReviewRow]("decision", _("Decision"), fmt=lambda v: LEVEL_LABEL.get(v or "", "")),
+                Column[ReviewRow]("decision", _("Decision"), fmt=recommendation_label),
                 Column[ReviewRow]("decided_by", _("Decided by")),
-                Column[ReviewRow]("review_reasons", _("Why review"), fmt=lambda v: "；".join(x.rstrip("。") for x in v)),
+                Column[ReviewRow]("review_reasons", _("Why review"), fmt=lambda v: join_clauses(x.rstrip("。.") for x in v)),
             ],
             title=_("Analysed interviews"),
             sort=("scheduled_at", Qt.SortOrder.DescendingOrder),
@@ -388,10 +395,10 @@ class InterviewReviewPage(Tab):
                 Column[DimensionView]("weight", _("Weight"), fmt=lambda v: f"{v:g}%", align=RIGHT),
                 Column[DimensionView]("pass_bar", _("Pass bar"), fmt=lambda v: f"{v:g}", align=RIGHT),
                 Column[DimensionView]("ai", _("AI"), fmt=score, align=RIGHT),
-                Column[DimensionView]("interviewer", _("Interviewer"), fmt=score, align=RIGHT),
+                Column[DimensionView]("interviewer", _("Interviewer's mark"), fmt=score, align=RIGHT),
                 Column[DimensionView]("blended", _("Blended"), fmt=score, align=RIGHT),
                 Column[DimensionView]("bar", _("Score against the bar"), value=lambda d: d.blended, fmt=score),
-                Column[DimensionView]("status", _("Result"), fmt=lambda v: STATUS_LABELS.get(v, v)),
+                Column[DimensionView]("status", _("Result"), fmt=status_label),
             ],
             self,
         )
@@ -493,15 +500,15 @@ class InterviewReviewPage(Tab):
             _("<b>{name}</b> · {position} · {department}").format(
                 name=escape(d.candidate), position=escape(d.position), department=escape(d.department)),
             _("Recommendation: <b>{label}</b> · total {total} (verbal {verbal})").format(
-                label=escape(d.recommendation_label), total=score(d.total), verbal=score(d.verbal_total)),
+                label=escape(recommendation_label(d.recommendation)), total=score(d.total), verbal=score(d.verbal_total)),
         ]
         lines += [f"· {escape(r)}" for r in d.reasons]
         if d.decision:
             lines.append(_("Decision: <b>{label}</b> by {by}: {reason}").format(
-                label=escape(d.decision.label), by=escape(d.decision.decided_by), reason=escape(d.decision.reason)))
+                label=escape(recommendation_label(d.decision.decision)), by=escape(d.decision.decided_by), reason=escape(d.decision.reason)))
         elif d.needs_review:
             lines.append("<span style='color:#b26a00'>" + escape(_("Needs a person's review:")) + "</span> "
-                         + escape("；".join(x.rstrip("。") for x in d.review_reasons)))
+                         + escape(join_clauses(x.rstrip("。.") for x in d.review_reasons)))
         consent = _("Consent: audio {audio}, video {video}, AI analysis {ai}").format(
             audio=_yes(d.consent_audio), video=_yes(d.consent_video), ai=_yes(d.consent_ai))
         lines.append(f"<span style='color:#555'>{escape(consent)}</span>")
@@ -512,7 +519,7 @@ class InterviewReviewPage(Tab):
         series: list[tuple[str, Sequence[float | None]]] = [(_("Blended"), [x.blended for x in d.dimensions])]
         if d.consent_ai:
             series.append((_("AI"), [x.ai for x in d.dimensions]))
-        series.append((_("Interviewer"), [x.interviewer for x in d.dimensions]))
+        series.append((_("Interviewer's mark"), [x.interviewer for x in d.dimensions]))
         fill_radar(self.radar, names, series, [x.pass_bar for x in d.dimensions])
         model = evidence_model(d, self)
         self.tree.setModel(model)
@@ -572,7 +579,7 @@ class InterviewReviewPage(Tab):
         d = self.detail
         if d is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export report PDF"), f"面试评估报告_{d.candidate}.pdf", "PDF (*.pdf)")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export report PDF"), _("interview_report_{candidate}.pdf").format(candidate=d.candidate), "PDF (*.pdf)")
         if path:
             self.export_pdf(Path(path))
 

@@ -13,13 +13,13 @@ from app.i18n import N_, _
 from app.services.recruiting import InterviewRow
 from app.tasks import ChangeSet
 from ui.tablemodels.base import RIGHT, Column
+from ui.tablemodels.labels import recommendation_label
 from ui.tabs.interview_capture import InterviewCapturePage
 from ui.tabs.base import Tab
 from ui.tabs.interview_review import InterviewReviewPage
 from ui.widgets.table import FilterTable
 
 INTERVIEW_STATE = {"planned": N_("planned"), "recorded": N_("recorded"), "analysed": N_("analysed"), "decided": N_("decided")}
-RECOMMENDATION = {"recommend": "推荐录用", "hold": "保留观察", "reject": "不推荐"}
 
 
 class InterviewListPage(Tab):
@@ -36,8 +36,8 @@ class InterviewListPage(Tab):
                 Column[InterviewRow]("interviewers", _("Interviewers")),
                 Column[InterviewRow]("state", _("State"), fmt=lambda v: _(INTERVIEW_STATE.get(v, v))),
                 Column[InterviewRow]("total_score", _("Score"), align=RIGHT),
-                Column[InterviewRow]("recommendation", _("Recommendation"), fmt=lambda v: RECOMMENDATION.get(v or "", "")),
-                Column[InterviewRow]("decision", _("Decision"), fmt=lambda v: RECOMMENDATION.get(v or "", "")),
+                Column[InterviewRow]("recommendation", _("Recommendation"), fmt=recommendation_label),
+                Column[InterviewRow]("decision", _("Decision"), fmt=recommendation_label),
             ],
             title=_("Interviews"),
             sort=("scheduled_at", Qt.SortOrder.AscendingOrder),

@@ -71,6 +71,7 @@ from app.tasks import ChangeSet
 from ui.dialogs.excel_import import start_excel_import
 from ui.dialogs.position_editor import PositionEditorDialog
 from ui.tablemodels.base import CENTER, RIGHT, Column, DtoTableModel
+from ui.tablemodels.labels import join_list
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
@@ -317,7 +318,7 @@ class OrgPage(Tab):
             f"<tr><td>{escape(c.name)}</td><td align='right'>{c.weight}%</td><td align='right'>{c.pass_bar:.1f}</td></tr>"
             for c in d.competencies
         )
-        licences = "、".join(req.get("licences", [])) or _("none")
+        licences = join_list(req.get("licences", [])) or _("none")
         majors = "、".join(req.get("majors", [])) or _("any")
         warn = ""
         if gaps:
@@ -497,7 +498,7 @@ class OrgPage(Tab):
         )
 
     def _on_export_button_clicked(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("Export positions"), "岗位.xlsx", "Excel (*.xlsx)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Export positions"), _("positions.xlsx"), "Excel (*.xlsx)")
         if path:
             self.export_to(path)
 
@@ -877,7 +878,7 @@ class RulesPage(Tab):
         if current.isValid():
             row = self.syn_model.row(current.row())
             self.syn_term.setText(row.term)
-            self.syn_equivalents.setText("、".join(row.equivalents))
+            self.syn_equivalents.setText(join_list(row.equivalents))
 
     def _on_syn_save_clicked(self) -> None:
         svc = self.services.positions
@@ -921,7 +922,7 @@ class QuestionEditDialog(QDialog):
         self.text = QPlainTextEdit(detail.row.text, self)
         self.key_points = QPlainTextEdit("\n".join(detail.key_points), self)
         self.reference = QPlainTextEdit(detail.reference_answer, self)
-        self.key_terms = QLineEdit("、".join(detail.key_terms), self)
+        self.key_terms = QLineEdit(join_list(detail.key_terms), self)
         self.policy_ref = QLineEdit(detail.policy_ref, self)
         self.note = QLineEdit(self)
         self.note.setPlaceholderText(_("why it changed (kept with the version)"))
@@ -1158,7 +1159,7 @@ class BankPage(Tab):
             + (f"<ol type='A'>{options}</ol><p><b>{_('Correct answer')}:</b> {escape(d.answer)}</p>" if options else "")
             + f"<p><b>{_('Key points')}</b></p><ul>{points}</ul>"
             + (f"<p><b>{_('Reference answer')}:</b> {escape(d.reference_answer)}</p>" if d.reference_answer else "")
-            + (f"<p><b>{_('Key terms')}:</b> {escape('、'.join(d.key_terms))}</p>" if d.key_terms else "")
+            + (f"<p><b>{_('Key terms')}:</b> {escape(join_list(d.key_terms))}</p>" if d.key_terms else "")
             + (f"<p><b>{_('Policy reference')}:</b> {escape(d.policy_ref)}</p>" if d.policy_ref else "")
             + f"<p><small>{escape(_('Source'))}: {escape(r.source)} · {escape(_('asked {n} times').format(n=r.times_asked))}</small></p>"
         )
@@ -1202,7 +1203,7 @@ class BankPage(Tab):
         )
 
     def _on_export_button_clicked(self) -> None:
-        path, _f = QFileDialog.getSaveFileName(self, _("Export questions"), "题库.xlsx", "Excel (*.xlsx)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Export questions"), _("questions.xlsx"), "Excel (*.xlsx)")
         if path:
             svc = self.services.positions
             run_with_progress(self, self.pool, _("Writing the question bank…"),
@@ -1436,7 +1437,7 @@ class LicencesPage(Tab):
 
     def _on_export_button_clicked(self) -> None:
         path, _f = QFileDialog.getSaveFileName(self, _("Export licences"),
-                                               f"证照到期_{self.today().isoformat()}.xlsx", "Excel (*.xlsx)")
+                                               _("licence_expiry_{date}.xlsx").format(date=self.today().isoformat()), "Excel (*.xlsx)")
         if path:
             self.export_to(path)
 

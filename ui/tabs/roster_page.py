@@ -33,11 +33,11 @@ from app.tasks import ChangeSet
 from ui.dialogs.shift_types import ShiftTypesDialog
 from ui.dialogs.ward_rules import WardRulesDialog
 from ui.tablemodels.base import Column
+from ui.tablemodels.labels import weekday_short
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
 
-WEEKDAYS = "一二三四五六日"
 FIXED_COLUMNS = 2
 VIOLATION_COLOUR = "#f4b4b4"
 
@@ -138,7 +138,7 @@ class EditableRosterModel(QAbstractTableModel):
         if section == 1:
             return _("Title")
         day = self.roster.days[section - FIXED_COLUMNS]
-        return f"{day.day}\n{WEEKDAYS[day.weekday()]}"
+        return f"{day.day}\n{weekday_short(day)}"
 
 
 class CodeDelegate(QStyledItemDelegate):
@@ -445,7 +445,7 @@ class RosterPage(Tab):
         ward, roster = self.current_ward(), self.grid_model.roster
         if ward is None or roster is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export roster"), f"排班_{ward.name}_{roster.month}.xlsx",
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export roster"), _("roster_{ward}_{month}.xlsx").format(ward=ward.name, month=roster.month),
                                                     "Excel (*.xlsx)")
         if path:
             att = self.services.attendance
@@ -489,7 +489,7 @@ class RosterPage(Tab):
         if view is None or roster is None:
             return ""
         names = {st.staff_no: st for st in view.staff}
-        head = "".join(f"<th>{d.day}<br>{WEEKDAYS[d.weekday()]}</th>" for d in roster.days)
+        head = "".join(f"<th>{d.day}<br>{weekday_short(d)}</th>" for d in roster.days)
         rows = []
         for r, sn in enumerate(roster.staff):
             cells = []

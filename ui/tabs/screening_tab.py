@@ -34,6 +34,7 @@ from app.positions import rules
 from app.services.screening import CandidateDetail, FieldRow, ImportReport, PositionChoice, RankedRow, RankingView
 from app.tasks import ChangeSet
 from ui.tablemodels.base import RIGHT, ROW_ROLE, Column
+from ui.tablemodels.labels import join_list
 from ui.tabs.base import Tab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
@@ -42,7 +43,6 @@ CANDIDATE_STATUS = {
     "new": N_("new"), "screened": N_("screened"), "interview": N_("interview"), "offer": N_("offer"),
     "hired": N_("hired"), "rejected": N_("rejected"), "pool": N_("talent pool"),
 }
-RESUME_FILTER = "简历 (*.pdf *.docx *.txt);;所有文件 (*)"
 BLIND_COLUMNS = ("gender", "age", "phone")
 
 
@@ -56,6 +56,11 @@ def _eligible_label(ok: bool) -> str:
 
 def _pct(v: float | None) -> str:
     return "" if v is None else f"{v * 100:.0f}%"
+
+
+def resume_filter() -> str:
+    """The file-dialog filter for resumes, in the current language (Qt reads the patterns in brackets)."""
+    return _("Resumes (*.pdf *.docx *.txt);;All files (*)")
 
 
 class ScreeningTab(Tab):
@@ -241,7 +246,7 @@ class ScreeningTab(Tab):
 
     # ------------------------------------------------------------------ import
     def _on_import_files_button_clicked(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, _("Import resumes"), "", RESUME_FILTER)
+        files, _filter = QFileDialog.getOpenFileNames(self, _("Import resumes"), "", resume_filter())
         if files:
             self.import_paths(files)
 
@@ -426,7 +431,7 @@ def detail_html(row: RankedRow, detail: CandidateDetail, spans: Sequence[tuple[i
                        f"<code>{e(rr.expression)}</code> — {e(rr.explanation)}</li>")
         out.append("</ul>")
     if r.top_terms:
-        terms = "、".join(f"{t.term} ×{t.tf} ({t.score:.2f})" for t in r.top_terms)
+        terms = join_list(f"{t.term} ×{t.tf} ({t.score:.2f})" for t in r.top_terms)
         out.append(f"<h4>{e(_('Relevance (BM25)'))}</h4><p>{e(_('Top contributing terms: {terms}').format(terms=terms))}</p>")
     out.append(f"<h4>{e(_('Fields'))}</h4><table cellspacing='2'>")
     for f in detail.fields:

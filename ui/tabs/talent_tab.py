@@ -67,6 +67,7 @@ from app.talent.probation import contract_label, rule_label
 from app.tasks import ChangeSet
 from ui.dialogs.onboarding import OnboardingDialog
 from ui.tablemodels.base import ROW_ROLE, RIGHT, Column
+from ui.tablemodels.labels import join_clauses, join_list, recommendation_label
 from ui.tabs.base import Tab
 from ui.tabs.interview_review import fill_radar, radar_view
 from ui.widgets.table import FilterTable
@@ -78,7 +79,6 @@ STAGES = {"candidate": N_("candidate"), "onboarding": N_("in onboarding approval
 CANDIDATE_STATUS = {"new": N_("new"), "screened": N_("screened"), "interview": N_("interview"), "offer": N_("offer"),
                     "hired": N_("hired"), "rejected": N_("rejected"), "pool": N_("talent pool")}
 PHRASE_COLOURS = {"strength": "#dcefd8", "gap": "#f8dcd8", "trend": "#e4ecf7"}
-RECOMMENDATIONS = {"recommend": "推荐录用", "hold": "保留观察", "reject": "不推荐"}
 COEFF_STATUS = {"proposed": N_("proposed"), "approved": N_("approved"), "rejected": N_("rejected")}
 SOURCES = {"interview": N_("interview assessment"), "assessment": N_("assessment"), "training": N_("training"), "quiz": N_("quiz"),
            "scenario": N_("scenario"), "project": N_("project")}
@@ -315,9 +315,9 @@ class ProfilePage(TalentPage):
             Column[InterviewInfo]("position", _("Position")),
             Column[InterviewInfo]("total", _("Total"), fmt=num, align=RIGHT),
             Column[InterviewInfo]("dimensions", _("Dimension scores"),
-                                  fmt=lambda v: "、".join(f"{n} {num(s)}" for n, s, _b in v)),
-            Column[InterviewInfo]("recommendation", _("Recommendation"), fmt=lambda v: RECOMMENDATIONS.get(v, v)),
-            Column[InterviewInfo]("decision", _("Decision"), fmt=lambda v: RECOMMENDATIONS.get(v, v)),
+                                  fmt=lambda v: join_list(f"{n} {num(s)}" for n, s, _b in v)),
+            Column[InterviewInfo]("recommendation", _("Recommendation"), fmt=recommendation_label),
+            Column[InterviewInfo]("decision", _("Decision"), fmt=recommendation_label),
             Column[InterviewInfo]("decided_by", _("Decided by")),
             Column[InterviewInfo]("decision_reason", _("Reason")),
         ], parent=self)
@@ -432,12 +432,12 @@ class ProfilePage(TalentPage):
         if p.pay_grade:
             pay = _("Pay grade {grade}, salary level {level}, performance coefficient {coefficient}").format(
                 grade=escape(p.pay_grade), level=p.salary_level, coefficient=f"{p.performance_coefficient:.2f}")
-        summary_label = _("Summary")
+        summary_label = _("Summary:")
         probation = _("probation until {date}").format(date=p.probation_end) if p.stage == "probation" and p.probation_end else ""
         self.header.setText(
             f"<span style='font-size:15pt'><b>{escape(p.name)}</b></span> &nbsp; [{escape(label(STAGES, p.stage))}] &nbsp; {where}<br>"
             f"{escape(p.phone)} {escape(p.email)} &nbsp; {escape(pay)} {escape(probation)}<br>"
-            f"<b>{escape(summary_label)}：</b>{escape(p.summary or '—')}")
+            f"<b>{escape(summary_label)}</b> {escape(p.summary or '—')}")
         self.pdf_btn.setEnabled(True)
         is_candidate = p.stage in ("candidate", "pool")
         self.pool_btn.setEnabled(p.stage == "candidate")
@@ -475,7 +475,7 @@ class ProfilePage(TalentPage):
     def _on_pdf_clicked(self) -> None:
         if self.profile is None:
             return
-        path, _f = QFileDialog.getSaveFileName(self, _("Export profile"), f"人才画像_{self.profile.name}.pdf", "PDF (*.pdf)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Export profile"), _("talent_profile_{name}.pdf").format(name=self.profile.name), "PDF (*.pdf)")
         if path:
             talent, pid, today = self.services.talent, self.profile.person_id, self._today()
             self.pool.submit(lambda: talent.export_profile_pdf(pid, Path(path), today), lane="io",
@@ -545,7 +545,8 @@ class ProfilePage(TalentPage):
             self.load(lambda: talent.document_path(int(item.document_id)),  # type: ignore[arg-type]
                       lambda p: QDesktopServices.openUrl(QUrl.fromLocalFile(str(p))))
         else:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.talent.data.root / item.path)))
+            data = self.services.talent.data
+            self.load(lambda: data.resolve(item.path), lambda p: QDesktopServices.openUrl(QUrl.fromLocalFile(str(p))))
 
     def _on_add_file_clicked(self) -> None:
         if self.profile is None:
@@ -565,7 +566,7 @@ class ProfilePage(TalentPage):
     def _on_zip_clicked(self) -> None:
         if self.profile is None:
             return
-        path, _f = QFileDialog.getSaveFileName(self, _("Export archive"), f"档案_{self.profile.name}.zip", "Zip (*.zip)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Export archive"), _("archive_{name}.zip").format(name=self.profile.name), "Zip (*.zip)")
         if path:
             talent, pid = self.services.talent, self.profile.person_id
             self.pool.submit(lambda: talent.export_archive(pid, Path(path)), lane="io",
@@ -626,9 +627,9 @@ def licence_findings_html(findings: Sequence[LicenceFinding]) -> str:
     lines = []
     for f in findings:
         refuse = f.severity == "refuse"
-        label = _("Cannot be approved") if refuse else _("Warning")
+        label = _("Cannot be approved:") if refuse else _("Warning:")
         colour = "#b3261e" if refuse else "#8a5a00"
-        lines.append(f"<span style='color:{colour}'><b>{escape(label)}</b>：{escape(f.message)}</span>")
+        lines.append(f"<span style='color:{colour}'><b>{escape(label)}</b> {escape(f.message)}</span>")
     return "<br>".join(lines)
 
 
@@ -790,7 +791,7 @@ class SearchPage(TalentPage):
     def _on_export_clicked(self) -> None:
         proxy = self.results.proxy
         hits = [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
-        path, _f = QFileDialog.getSaveFileName(self, _("Export to Excel"), "人员名单.xlsx", "Excel (*.xlsx)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Export to Excel"), _("people.xlsx"), "Excel (*.xlsx)")
         if path:
             talent = self.services.talent
             self.pool.submit(lambda: talent.export_people(hits, Path(path)), lane="io",
@@ -928,7 +929,7 @@ class OnboardingPage(TalentPage):
                          fmt=lambda v: {"approve": _("approve"), "reject": _("reject")}.get(v, "")),
             Column[dict]("note", _("Note"), value=lambda s: s.get("note", "")),
             Column[dict]("licence_warnings", _("Licence warnings at signing"),
-                         value=lambda s: "；".join(s.get("licence_warnings") or ())),
+                         value=lambda s: join_clauses(s.get("licence_warnings") or ())),
         ], title=_("Approval steps"), sort=("at", Qt.SortOrder.AscendingOrder), parent=self)
         self.detail = QLabel(self)
         self.detail.setWordWrap(True)
@@ -1013,7 +1014,7 @@ class OnboardingPage(TalentPage):
             self.detail.setText("")
             return
         self.steps.set_rows(form.steps)
-        items = "、".join(f"{k} {yuan(v)}" for k, v in form.pay_items.items() if isinstance(v, int))
+        items = join_list(f"{k} {yuan(v)}" for k, v in form.pay_items.items() if isinstance(v, int))
         self.detail.setText(_("{name}: {position}, {department}; start {start}; {contract}; probation {months} months "
                               "({rule}); pay items {items}; probation wage {wage} ({basis}); state: {state}").format(
             name=form.name, position=form.position, department=form.department, start=form.start_date,
@@ -1050,7 +1051,7 @@ class OnboardingPage(TalentPage):
         form = _current(self.forms)
         if form is None:
             return
-        path, _f = QFileDialog.getSaveFileName(self, _("Print form"), f"入职审批单_{form.id}_{form.name}.pdf", "PDF (*.pdf)")
+        path, _f = QFileDialog.getSaveFileName(self, _("Print form"), _("onboarding_form_{id}_{name}.pdf").format(id=form.id, name=form.name), "PDF (*.pdf)")
         if path:
             talent = self.services.talent
             self.pool.submit(lambda: talent.export_onboarding_pdf(form.id, Path(path)), lane="io",
@@ -1202,7 +1203,7 @@ class ProbationPage(TalentPage):
         self.interview.set_rows(list(c.interview.dimensions) if c.interview else [])
         self.training.set_rows(c.training)
         a = c.attendance
-        summary = "；".join(p.text for p in c.phrases) or "—"
+        summary = join_clauses(p.text for p in c.phrases) or "—"
         self.attendance.setText(_("Attendance since hiring ({months} months): {worked} days worked, {absent} days absent, "
                                   "{late} late arrivals, {leave} days of leave. Competencies: {summary}").format(
             months=int(a.get("months", 0)), worked=f"{a.get('days_worked', 0):g}", absent=f"{a.get('absent_days', 0):g}",
