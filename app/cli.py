@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -41,6 +42,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.talent",
     "app.commands.training",
     "app.commands.screen",
+    "app.commands.db",
 ]
 
 
@@ -94,4 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print(_("Interrupted."), file=sys.stderr)
+        return 1
+    except Exception as exc:  # a defect or an unforeseen fault: a clear message, the details in the log
+        from app.logging_setup import log_file
+
+        logging.getLogger("app.cli").exception("command failed: %s", getattr(args, "command", ""))
+        print(_("An unexpected error stopped the command: {error}. The details are in the log file {path}; "
+                "send it to IT support.").format(error=exc.__class__.__name__, path=log_file()), file=sys.stderr)
         return 1

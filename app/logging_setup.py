@@ -18,6 +18,9 @@ def configure_logging(*, console: bool = False, level: int = logging.INFO) -> No
         return
     root = logging.getLogger()
     root.setLevel(level)
+    # A log that cannot be written (disk full, file too large) must stay silent rather than spill
+    # tracebacks over the user's terminal; the failure itself is reported by the operation that hit it.
+    logging.raiseExceptions = False
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         log_dir = paths.user_log_dir()
