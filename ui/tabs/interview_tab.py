@@ -6,16 +6,16 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout
 
 from app import models_registry
 from app.i18n import N_, _
 from app.services.recruiting import InterviewRow
-from app.tasks import ChangeSet
 from ui.tablemodels.base import RIGHT, Column
 from ui.tablemodels.labels import recommendation_label
 from ui.tabs.interview_capture import InterviewCapturePage
 from ui.tabs.base import Tab
+from ui.tabs.paged import PagedTab
 from ui.tabs.interview_review import InterviewReviewPage
 from ui.widgets.table import FilterTable
 
@@ -74,25 +74,12 @@ class InterviewListPage(Tab):
 PAGE_CLASSES: tuple[type[Tab], ...] = (InterviewListPage, InterviewCapturePage, InterviewReviewPage)
 
 
-class InterviewTab(Tab):
+class InterviewTab(PagedTab):
     KEY = "interview"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.pages_widget = QTabWidget(self)
-        self.pages: list[Tab] = [cls(self.services, self.pool, self.pages_widget) for cls in PAGE_CLASSES]
-        for page in self.pages:
-            self.pages_widget.addTab(page, page.title())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages_widget)
-        self.pages_widget.currentChanged.connect(self._on_pages_current_changed)
+    PAGE_CLASSES = PAGE_CLASSES
 
     def title(self) -> str:
         return _("Interview")
-
-    def page(self, key: str) -> Tab:
-        return next(p for p in self.pages if p.KEY == key)
 
     def reload(self) -> None:
         # the list and review pages are light; loading them together keeps the tab's lists filled whichever
@@ -111,11 +98,3 @@ class InterviewTab(Tab):
         for page in self.pages:
             if isinstance(page, InterviewCapturePage):
                 page.shutdown()
-
-    def on_data_changed(self, changes: ChangeSet) -> None:
-        for page in self.pages:
-            page.on_data_changed(changes)
-
-    def _on_pages_current_changed(self, index: int) -> None:
-        if 0 <= index < len(self.pages):
-            self.pages[index].ensure_loaded()

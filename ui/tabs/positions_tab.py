@@ -73,6 +73,7 @@ from ui.dialogs.position_editor import PositionEditorDialog
 from ui.tablemodels.base import CENTER, RIGHT, Column, DtoTableModel
 from ui.tablemodels.labels import join_list
 from ui.tabs.base import Tab
+from ui.tabs.paged import PagedTab
 from ui.widgets.progress import run_with_progress
 from ui.widgets.table import FilterTable
 
@@ -1471,25 +1472,12 @@ class LicencesPage(Tab):
 PAGE_CLASSES: tuple[type[Tab], ...] = (OrgPage, RulesPage, BankPage, LicencesPage)
 
 
-class PositionsTab(Tab):
+class PositionsTab(PagedTab):
     KEY = "positions"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.pages_widget = QTabWidget(self)
-        self.pages: list[Tab] = [cls(self.services, self.pool, self.pages_widget) for cls in PAGE_CLASSES]
-        for page in self.pages:
-            self.pages_widget.addTab(page, page.title())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages_widget)
-        self.pages_widget.currentChanged.connect(self._on_pages_current_changed)
+    PAGE_CLASSES = PAGE_CLASSES
 
     def title(self) -> str:
         return _("Positions")
-
-    def page(self, key: str) -> Tab:
-        return next(p for p in self.pages if p.KEY == key)
 
     # the department/position page's widgets, as before the tab had pages
     @property
@@ -1514,15 +1502,6 @@ class PositionsTab(Tab):
 
     def reload(self) -> None:
         """Every page loads in the background, the visible one first."""
-        current = self.pages[self.pages_widget.currentIndex()]
-        current.ensure_loaded()
+        self.current_page().ensure_loaded()
         for page in self.pages:
             page.ensure_loaded()
-
-    def on_data_changed(self, changes: ChangeSet) -> None:
-        for page in self.pages:
-            page.on_data_changed(changes)
-
-    def _on_pages_current_changed(self, index: int) -> None:
-        if 0 <= index < len(self.pages):
-            self.pages[index].ensure_loaded()
