@@ -56,6 +56,12 @@ def build_story(form: Any, *, step_labels: dict[str, str], state_label: str, con
                       text(str(s.get("at", ""))[:16].replace("T", " ")), escape(step_labels.get(s.get("decision", ""), s.get("decision", ""))),
                       text(s.get("note"))])
     story.append(table(steps, [30 * mm, 38 * mm, 30 * mm, 22 * mm, 60 * mm], st))
+    findings = [(s, w) for s in form.steps for w in (s.get("licence_warnings") or ())]
+    if findings:  # what the signers were warned about (missing or expiring licences), as they saw it
+        story.append(Paragraph(_("Licence findings at signing"), st.h2))
+        for s, warning in findings:
+            step = step_labels.get(s.get("role", ""), s.get("role", ""))
+            story.append(Paragraph(escape(_("{step}: {warning}").format(step=step, warning=warning)), st.body))
     story.append(Spacer(1, 10 * mm))
     story.append(Paragraph(_("Signature of the new employee: ____________    Date: ____________"), st.body))
     return story
