@@ -45,7 +45,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -93,6 +93,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     window.switch_data_dir_requested.connect(lambda path: _restart_with(path))
     window.show()
     window.offer_recovery()
+    QTimer.singleShot(15_000, window.start_scheduled_backup)  # after start-up settles
     code = app.exec()
     ctx.close()
     return code

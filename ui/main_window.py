@@ -303,6 +303,22 @@ class MainWindow(QMainWindow):
             if hasattr(page, "offer_recovery"):
                 page.offer_recovery()
 
+    def start_scheduled_backup(self) -> None:
+        """The automatic daily backup (SQLite): a copy when the newest one is older than a day, in the
+        background; a failure (full disk ...) is shown in the status bar and changes nothing."""
+        if self.ctx.backend != "sqlite":
+            return
+
+        def done(info: object) -> None:
+            if info is not None:
+                self.statusBar().showMessage(_("Automatic backup saved: {name}").format(
+                    name=getattr(info, "name", "")), 10_000)
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(_("The automatic backup failed: {error}").format(error=error), 30_000)
+
+        self.pool.submit(self.ctx.services.backup.ensure_recent, lane="io", on_done=done, on_error=failed)
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.idle_timer.stop()
         app = QApplication.instance()

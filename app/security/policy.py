@@ -262,6 +262,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         **{m: R("backup.manage") for m in ("changes", "list", "resolve", "verify")},
         "data": R("backup.manage"), "keep": R("backup.manage"),
         "create": W("backup.manage"), "rotate": W("backup.manage"), "restore": W("backup.manage", key="which"),
+        "ensure_recent": Rule((), write=True),  # the automatic daily backup, started for any signed-in user
     },
     "staff_import": {
         "read": R("staff.import"), "validate": R("staff.import"), "preview": R("staff.import"),

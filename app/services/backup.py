@@ -237,6 +237,20 @@ class BackupService:
         self.rotate()
         return self._info(final, manifest)
 
+    def ensure_recent(self, max_age_hours: float = 24.0, *, progress: ProgressFn = no_progress,
+                      cancel: CancelToken = NEVER_CANCELLED) -> BackupInfo | None:
+        """The scheduled backup: a new one (label ``auto``) when the newest regular backup is older than
+        ``max_age_hours`` or there is none; None when a recent one exists."""
+        now = datetime.now(UTC)
+        for info in self.list():  # newest first
+            if info.name.endswith(SAFETY_LABEL) or info.created_at is None:
+                continue
+            created = info.created_at if info.created_at.tzinfo else info.created_at.replace(tzinfo=UTC)
+            if (now - created).total_seconds() < max_age_hours * 3600:
+                return None
+            break
+        return self.create(label="auto", progress=progress, cancel=cancel)
+
     def rotate(self) -> list[Path]:
         """Delete the oldest backups beyond ``keep`` (regular and safety copies counted apart)."""
         removed: list[Path] = []

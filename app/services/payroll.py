@@ -14,12 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.locks import exclusive
 from app.db.tables import (
@@ -289,6 +290,12 @@ class _Computed:
 
 
 class PayrollService(Service):
+    def __init__(self, factory: sessionmaker[Session], *, before_lock: Callable[[str], object] | None = None) -> None:
+        """``before_lock(month)`` runs before a month is locked (the registry passes a database backup on
+        SQLite); if it fails, the month is not locked."""
+        super().__init__(factory)
+        self._before_lock = before_lock
+
     # ---------------------------------------------------------------- settings
     def settings_for(self, month: str) -> EffectiveSettings:
         """The dated pay settings in force for ``month`` (structure and city)."""
@@ -440,10 +447,18 @@ class PayrollService(Service):
             s.flush()
             return _summary(run)
 
-    def advance(self, month: str, to_state: str, *, user: str = "", expected_version: int | None = None) -> RunSummary:
-        """Move a run one step: draft → review → approved → locked (or back to draft from review)."""
+    def advance(self, month: str, to_state: str, *, user: str = "", expected_version: int | None = None,
+                backup_first: bool = True) -> RunSummary:
+        """Move a run one step: draft → review → approved → locked (or back to draft from review).
+
+        Locking first runs the ``before_lock`` hook (a database backup) unless ``backup_first`` is False
+        (the demo generator, which locks a year of invented history)."""
         if to_state not in STATES:
             raise InvalidInput(_("Unknown payroll state {state}.").format(state=to_state))
+        if to_state == "locked" and backup_first and self._before_lock is not None:
+            current = self.run_for(month)
+            if current is not None and current.state == "approved":
+                self._before_lock(month)  # a backup of the month as approved, before it can never change
         with self._uow(write=True) as s:
             exclusive(s, "payroll", month)
             run = s.scalar(select(PayrollRun).where(PayrollRun.month == month, PayrollRun.kind == "regular"))

@@ -47,7 +47,11 @@ class Services:
         _recruiting = RecruitingService(factory)
         _training = TrainingService(factory, data)
         _workforce = WorkforceService(factory)
-        _payroll = PayrollService(factory)
+        _backup = BackupService(data)
+        # on SQLite, a month is locked only after a backup of it as approved (PostgreSQL: the server's backups)
+        on_sqlite = factory.kw["bind"].dialect.name == "sqlite"
+        _payroll = PayrollService(factory, before_lock=(
+            (lambda month: _backup.create(label=f"payroll-lock-{month}")) if on_sqlite else None))
         _attendance = AttendanceService(factory)
         _questions = QuestionBankService(factory)
         _assessment = AssessmentService(factory, _questions)
@@ -55,7 +59,6 @@ class Services:
         _talent = TalentService(factory, data)
         _audit = AuditService(factory)
         _accounts = AccountsService(factory)
-        _backup = BackupService(data)
         _staff_import = StaffImportService(factory)
         _screening = ScreeningService(factory, data)
         _capture = CaptureService(factory, data, _questions)
