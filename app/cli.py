@@ -40,6 +40,7 @@ COMMAND_MODULES: list[str] = [
     "app.commands.users",
     "app.commands.staff_import",
     "app.commands.talent",
+    "app.commands.privacy",
     "app.commands.training",
     "app.commands.screen",
     "app.commands.db",

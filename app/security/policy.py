@@ -258,6 +258,11 @@ POLICY: dict[str, dict[str, Rule]] = {
         **{m: Rule(("users.manage",), self_checked=True) for m in (
             "users", "create_user", "update_user", "unlock", "reset_password")},
     },
+    "privacy": {  # 个人信息保护法: access requests and anonymised exports
+        "person_rows": V("personal_data.view", *STAFF_EDIT, key="person_id"),
+        "person_export": X(*STAFF_EDIT, key="person_id"),
+        "anonymised_export": X(*STAFF, scope=""),
+    },
     "backup": {
         **{m: R("backup.manage") for m in ("changes", "list", "resolve", "verify")},
         "data": R("backup.manage"), "keep": R("backup.manage"),

@@ -20,6 +20,7 @@ from app.services.pay_settings import PaySettingsService
 from app.services.payroll import PayrollService
 from app.services.people import PeopleService
 from app.services.positions import PositionsService
+from app.services.privacy import PrivacyService
 from app.services.questions import QuestionBankService
 from app.services.recruiting import RecruitingService
 from app.services.screening import ScreeningService
@@ -81,6 +82,7 @@ class Services:
         self.screening = cast(ScreeningService, g("screening", _screening))
         self.capture = cast(CaptureService, g("capture", _capture))
         self.pay_settings = cast(PaySettingsService, g("pay_settings", PaySettingsService(factory)))
+        self.privacy = cast(PrivacyService, g("privacy", PrivacyService(factory, _talent)))
 
     def names(self) -> list[str]:
         """Attribute names of the guarded services."""
