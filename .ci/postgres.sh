@@ -23,12 +23,12 @@ _hrdesk_pg() {
         return 0
     fi
 
-    if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+    if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then  # the server, not only the client
         export DEBIAN_FRONTEND=noninteractive
         apt-get -o DPkg::Lock::Timeout=600 update -qq
         apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends postgresql >/dev/null
     fi
-    bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+    bin="$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
     id "$run_as" >/dev/null 2>&1 || useradd --system --home-dir "$dir" "$run_as"
 
     if ! "$bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
