@@ -834,3 +834,41 @@ class QuizAttempt(IdMixin, Base):
     grading: Mapped[list[Any]] = mapped_column(JSON, default=list)  # per question: auto score, evidence, override
     score: Mapped[float | None] = mapped_column()
     overridden_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+# --------------------------------------------------------------------------------------------
+# Revision 0007: 专项附加扣除 declarations by month, interview panels
+
+
+class TaxDeclaration(IdMixin, TimestampMixin, VersionMixin, Base):
+    """One 专项附加扣除 an employee declared to the hospital (个人所得税专项附加扣除暂行办法, 国发〔2023〕13号).
+
+    A declaration is a monthly amount over a span of months (``month_to`` NULL = open-ended); the payroll sums the
+    declarations in force in a month. 大病医疗 is not here: it is only claimed in the annual settlement.
+    """
+
+    __tablename__ = "tax_declarations"
+
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # children_education/infant_care/continuing_education/...
+    month_from: Mapped[str] = mapped_column(String(7))  # YYYY-MM, first month it applies
+    month_to: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM inclusive, NULL = until withdrawn
+    monthly_fen: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer, default=1)  # children, for the per-child kinds
+    share_pct: Mapped[int] = mapped_column(Integer, default=100)  # the part this employee claims (50/100, ≤50 …)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # city tier, certificate, lender …
+    note: Mapped[str] = mapped_column(Text, default="")
+    declared_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(40), default="")
+
+
+class InterviewPanelMember(IdMixin, Base):
+    """A user account sitting on an interview's panel: what "an interviewer sees only interviews assigned to them"
+    is checked against (the free-text ``interviews.interviewers`` stays the printed list of names)."""
+
+    __tablename__ = "interview_panel"
+    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")  # chair/member

@@ -97,7 +97,19 @@ ROWS = {
         "version) VALUES (1, 'city', '2026-07', '2026年7月社保基数', 'schema_version = 1', '', 'admin', "
         "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
     ],
+    "0007_tax_declarations_panel": ROWS_0004 + [
+        "INSERT INTO tax_declarations (id, employee_id, kind, month_from, month_to, monthly_fen, count, share_pct, detail, "
+        "note, declared_on, created_by, created_at, updated_at, version) VALUES (1, 1, 'children_education', '2026-01', "
+        "NULL, 200000, 1, 100, '{}', '', '2026-01-05', 'admin', '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+        "INSERT INTO users (id, username, display_name, role, password_hash, department_id, active, must_change_password, "
+        "failed_logins, created_at, updated_at, version) VALUES (7, 'wangiv', '王面试', 'interviewer', '', NULL, 1, 0, 0, "
+        "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
+        "INSERT INTO interview_panel (id, interview_id, user_id, role) VALUES (1, 1, 7, 'chair')",
+    ],
 }
+# each fixture carries the rows of the one before it
+ROWS["0007_tax_declarations_panel"] = (ROWS["0006_shared_settings"]
+                                       + ROWS["0007_tax_declarations_panel"][len(ROWS_0004):])
 
 
 def make(revision: str, out: Path) -> None:
