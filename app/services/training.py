@@ -47,6 +47,7 @@ from app.errors import Conflict, InvalidInput, NotFound, StorageError
 from app.i18n import _
 from app.paths import ARCHIVE_PREFIX, DataDir
 from app.services.base import Service
+from app.talent.competency import EvidencePoint, latest_scores
 from app.tasks import NEVER_CANCELLED, CancelToken, ChangeSet, ProgressFn, no_progress
 from app.training import excel as course_excel
 from app.training import feedback, progress as prog
@@ -1464,11 +1465,10 @@ def _names(s: Session) -> dict[int, tuple[str, str, str]]:
 
 
 def _latest_scores(s: Session, person_id: int) -> dict[str, float]:
-    latest: dict[str, float] = {}
-    for ev in s.scalars(select(CompetencyEvidence).where(CompetencyEvidence.person_id == person_id)
-                        .order_by(CompetencyEvidence.observed_on, CompetencyEvidence.id)).all():
-        latest[ev.dimension] = ev.score
-    return latest
+    """Latest score per dimension, by the same rule as the profile's competency picture (one definition)."""
+    rows = s.scalars(select(CompetencyEvidence).where(CompetencyEvidence.person_id == person_id)).all()
+    return latest_scores(EvidencePoint(ev.id, ev.dimension, ev.score, ev.source, ev.observed_on, ev.note or "")
+                         for ev in rows)
 
 
 def _quiz_questions(s: Session, ids: list[int]) -> list[QuizQuestion]:

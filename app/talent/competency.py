@@ -105,6 +105,12 @@ def competency_picture(
     return out
 
 
+def latest_scores(evidence: Iterable[EvidencePoint]) -> dict[str, float]:
+    """Dimension → ``latest`` as the profile shows it (mean of the rows on the most recent date), for every dimension
+    with evidence: what learning paths and probation reviews compare against the bars."""
+    return {p.dimension: p.latest for p in competency_picture((), evidence) if p.latest is not None}
+
+
 def _fmt(x: float) -> str:
     return f"{x:.1f}"
 

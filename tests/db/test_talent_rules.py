@@ -14,6 +14,7 @@ from app.talent.competency import (
     EvidencePoint,
     Gap,
     competency_picture,
+    latest_scores,
     interview_gaps,
     proposed_coefficient,
     suggest_path,
@@ -129,3 +130,13 @@ def test_learning_path_covers_the_gaps() -> None:
     assert path[0].dimension == "沟通能力" and "5.0" in path[0].reason
     assert suggest_path([Gap("技术能力", 4.0, 6.0)], courses) [0].course_code == "C-PY01"
     assert suggest_path([], courses) == []
+
+
+def test_latest_score_is_the_mean_of_the_most_recent_day_everywhere() -> None:
+    """Learning paths (training service) and the profile read one rule: two rows on the last date are averaged,
+    earlier dates are history; before this, training took whichever row came last by id (here 8.0, a pass)."""
+    ev = [_ev(1, "医学知识", 5.0, date(2026, 3, 1)), _ev(2, "医学知识", 5.0, date(2026, 9, 1)),
+          _ev(3, "医学知识", 8.0, date(2026, 9, 1)), _ev(4, "沟通能力", 7.0, date(2026, 2, 1))]
+    assert latest_scores(ev) == {"医学知识": 6.5, "沟通能力": 7.0}
+    picture = {p.dimension: p.latest for p in competency_picture([("医学知识", 7.0, 50)], ev)}
+    assert picture == latest_scores(ev)
