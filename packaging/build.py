@@ -100,6 +100,7 @@ def smoke_test(bundle: Path, out: Path, expect_models: bool) -> float:
             run([str(exe), "--demo", "--data-dir", str(data), "--screenshot", str(shots / "zh_CN"),
                  "--today", "2026-11-22"], env=env)
             run([str(exe), "--data-dir", str(data), "--screenshot", str(shots / "en"), "--lang", "en"], env=env)
+            smoke_postgresql(exe, env, data)
             for lang in ("zh_CN", "en"):
                 made = sorted(p.name for p in (shots / lang).glob("*.png"))
                 print(f"screenshots ({lang}):", ", ".join(made))
@@ -111,6 +112,31 @@ def smoke_test(bundle: Path, out: Path, expect_models: bool) -> float:
     finally:
         moved.rename(bundle)
     return time.monotonic() - started
+
+
+def smoke_postgresql(exe: Path, env: dict[str, str], data: Path) -> None:
+    """With a test server (HRDESK_TEST_PG_URL, set by .ci/postgres.sh): the bundle's psycopg and PostgreSQL dialect
+    load, it copies the demo to a fresh database (migrations, COPY, checksums) and runs its selftest on it."""
+    base = os.environ.get("HRDESK_TEST_PG_URL", "").strip()
+    if not base:
+        print("PostgreSQL smoke test skipped: HRDESK_TEST_PG_URL is not set (source .ci/postgres.sh)")
+        return
+    import psycopg  # the build's own interpreter: only to create and drop the scratch database
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"hrdesk_bundle_{os.getpid()}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'CREATE DATABASE "{name}"')
+    try:
+        target = url.set(database=name).render_as_string(hide_password=False)
+        run([str(exe), "db", "copy", "--data-dir", str(data), "--to", target], env=env)
+        run([str(exe), "selftest"], env=dict(env, HRDESK_DATABASE_URL=target))
+        print("PostgreSQL smoke test: demo copied and selftest passed on", url.set(database=name).render_as_string())
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def check_models_found(exe: Path, env: dict[str, str], models: Path) -> None:
