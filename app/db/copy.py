@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 2000
 ARCHIVE_COLUMNS = (("documents", "stored_path"), ("interview_recordings", "audio_path"),
                    ("course_materials", "location"))
+ARCHIVE_FOLDER_COLUMNS = (("interview_recordings", "video_dir"),)  # a folder of video segments
+# a kept 情景演练 recording: quiz_attempts.answers["_practice"]["recording"] (app.training.scenario.PRACTICE_KEY)
+PRACTICE_RECORDING = ("quiz_attempts", "answers", "_practice", "recording")
 
 
 @dataclass(frozen=True)
@@ -397,21 +400,38 @@ def reset_sequences(conn: Connection, all_tables: Iterable[Table]) -> int:
     return n
 
 
+def _archive_values(conn: Connection, cancel: CancelToken) -> Iterator[tuple[str, bool]]:
+    """Every archive reference in the database as (relative path, is a folder)."""
+    meta = {t.name: t for t in copy_tables()}
+    for columns, folder in ((ARCHIVE_COLUMNS, False), (ARCHIVE_FOLDER_COLUMNS, True)):
+        for tname, cname in columns:
+            if tname not in meta or cname not in meta[tname].c:
+                continue
+            col = meta[tname].c[cname]
+            for (value,) in conn.execute(select(col).where(col.like(f"{ARCHIVE_PREFIX}/%"))):
+                cancel.raise_if_cancelled()
+                yield value, folder
+    tname, cname, key, field = PRACTICE_RECORDING
+    if tname in meta and cname in meta[tname].c:
+        for (answers,) in conn.execute(select(meta[tname].c[cname])):
+            cancel.raise_if_cancelled()
+            record = answers.get(key) if isinstance(answers, dict) else None
+            value = record.get(field) if isinstance(record, dict) else None
+            if isinstance(value, str) and value.startswith(f"{ARCHIVE_PREFIX}/"):
+                yield value, False
+
+
 def _archive_refs(conn: Connection, data: DataDir | None, cancel: CancelToken) -> tuple[int, tuple[str, ...]]:
     refs = 0
     missing: list[str] = []
-    meta = {t.name: t for t in copy_tables()}
-    for tname, cname in ARCHIVE_COLUMNS:
-        if tname not in meta or cname not in meta[tname].c:
-            continue
-        col = meta[tname].c[cname]
-        for (value,) in conn.execute(select(col).where(col.like(f"{ARCHIVE_PREFIX}/%"))):
-            cancel.raise_if_cancelled()
-            refs += 1
-            if data is not None:
-                try:
-                    if not data.resolve(value).is_file():
-                        missing.append(value)
-                except AppError:
-                    missing.append(value)
+    for value, folder in _archive_values(conn, cancel):
+        refs += 1
+        if data is not None:
+            try:
+                path = data.resolve(value)
+                present = path.is_dir() if folder else path.is_file()
+            except AppError:
+                present = False
+            if not present:
+                missing.append(value)
     return refs, tuple(missing)

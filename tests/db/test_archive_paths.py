@@ -210,3 +210,36 @@ def test_selftest_on_sqlite_still_runs_the_pragmas(tmp_path: Path) -> None:
     db = check_database(tmp_path / "pc")
     assert db.status == OK and db.detail.startswith("SQLite ") and "wal" in db.detail
     assert check_archive(tmp_path / "pc").status == OK
+
+
+def test_db_copy_counts_recording_folders_and_kept_practice_recordings(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The copy's archive check covers every kind of reference: files, a recording's video folder and the WAV of a
+    kept 情景演练 inside quiz_attempts.answers; whatever is not on disk is listed."""
+    from app.db.copy import copy_database
+    from app.db.tables import Quiz, QuizAttempt
+
+    pos_id = _seed_post(ctx)
+    person_id, _cid, iv_id = _candidate(ctx, pos_id, "甲", status="rejected")
+    audio, frame = _recording(ctx, iv_id, 10, "r1")
+    practice = "archive/training/practice/p1.wav"
+    (ctx.data.root / practice).parent.mkdir(parents=True, exist_ok=True)
+    (ctx.data.root / practice).write_bytes(b"RIFF" + bytes(40))
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        quiz = Quiz(title="沟通情景演练", question_version_ids=[])
+        s.add(quiz)
+        s.flush()
+        s.add(QuizAttempt(quiz_id=quiz.id, person_id=person_id, answers={"_practice": {"recording": practice}}))
+        s.add(QuizAttempt(quiz_id=quiz.id, person_id=person_id, answers={"_practice": {"recording": ""}}))
+        s.add(QuizAttempt(quiz_id=quiz.id, person_id=person_id, answers={"1": "A"}))
+    source = str(ctx.data.root / DataDir.DB_NAME)
+
+    report = copy_database(source, str(tmp_path / "copy1.sqlite3"), data=ctx.data)
+    assert report.archive_references == 3 and report.archive_missing == ()  # audio file, video folder, practice
+
+    (ctx.data.root / frame).unlink()
+    (ctx.data.root / frame).parent.rmdir()
+    (ctx.data.root / practice).unlink()
+    report = copy_database(source, str(tmp_path / "copy2.sqlite3"), data=ctx.data)
+    assert report.archive_references == 3
+    assert sorted(report.archive_missing) == sorted([practice, "archive/recordings/r1/video"])
+    assert audio not in report.archive_missing
