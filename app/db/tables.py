@@ -224,6 +224,8 @@ class Course(IdMixin, TimestampMixin, VersionMixin, Base):
     hours: Mapped[float] = mapped_column(default=0.0)
     credits: Mapped[float] = mapped_column(default=0.0)
     prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)  # course codes
+    # 继续医学教育学分类别: "I" (Ⅰ类: national/provincial projects), "II" (Ⅱ类), "" (no CME credit) (revision 0007)
+    cme_class: Mapped[str] = mapped_column(String(4), default="", server_default="")
 
 
 class Enrollment(IdMixin, TimestampMixin, VersionMixin, Base):
@@ -263,6 +265,8 @@ class ShiftType(IdMixin, TimestampMixin, VersionMixin, Base):
     is_rest: Mapped[bool] = mapped_column(Boolean, default=False)
     start_day_offset: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 1: 大夜 starts next day
     is_early: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # retired shift types stay for the rosters that used them but are no longer offered (revision 0007)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
 
 class RosterEntry(IdMixin, Base):

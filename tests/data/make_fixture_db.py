@@ -105,6 +105,13 @@ ROWS = {
         "failed_logins, created_at, updated_at, version) VALUES (7, 'wangiv', '王面试', 'interviewer', '', NULL, 1, 0, 0, "
         "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
         "INSERT INTO interview_panel (id, interview_id, user_id, role) VALUES (1, 1, 7, 'chair')",
+        "INSERT INTO shift_types (id, department_id, code, name, start_time, end_time, paid_minutes, break_minutes, "
+        "is_night, night_class, is_duty, is_rest, start_day_offset, is_early, active, created_at, updated_at, version) "
+        "VALUES (2, 2, 'A2', '旧A2班', '10:00:00.000000', '18:00:00.000000', 420, 60, 0, '', 0, 0, 0, 0, 0, "
+        "'2026-11-22 00:00:00', '2026-11-22 00:00:00', 2)",
+        "INSERT INTO courses (id, code, title, description, format, level, dimensions, hours, credits, prerequisites, "
+        "cme_class, created_at, updated_at, version) VALUES (1, 'CME-1', '急救技能复训', '', 'cme', 'basic', '[]', 8.0, "
+        "4.0, '[]', 'I', '2026-11-22 00:00:00', '2026-11-22 00:00:00', 1)",
     ],
 }
 # each fixture carries the rows of the one before it
