@@ -24,16 +24,11 @@ from dataclasses import dataclass, field
 
 from app.analysis.model import AnswerAssessment, Evidence, RiskFlag, to_jsonable
 from app.errors import InvalidInput
+from app.domain.recommendation import RECOMMENDATION_LABELS, recommendation_label
 from app.i18n import _
 
 MAX_NONVERBAL_WEIGHT = 0.10
 
-RECOMMENDATION_LABELS: dict[str, str] = {
-    "recommend": "推荐录用",
-    "hold": "保留观察",
-    "reject": "不推荐",
-}
-"""Recommendation codes (stored in ``interviews.recommendation``) → the hospital's Chinese labels."""
 
 
 @dataclass(frozen=True)
@@ -281,7 +276,7 @@ def recommend(
         ))
     return Recommendation(
         code=code,
-        label=RECOMMENDATION_LABELS[code],
+        label=recommendation_label(code),
         total=total,
         verbal_total=round(verbal, 2),
         nonverbal_score=nv_score,

@@ -115,14 +115,14 @@ def _analyse(args: argparse.Namespace) -> int:
         result = ctx.services.assessment.analyse(args.id)
     finally:
         ctx.close()
-    from app.analysis import RECOMMENDATION_LABELS
+    from app.domain.recommendation import recommendation_label
 
     if args.json:
         print_json({"id": result.interview_id, "total": result.total, "recommendation": result.recommendation,
                     "needs_review": result.needs_review})
     else:
         print(_("Interview {id}: total {total}, {label}{review}").format(
-            id=result.interview_id, total=f"{result.total:.2f}", label=RECOMMENDATION_LABELS[result.recommendation],
+            id=result.interview_id, total=f"{result.total:.2f}", label=recommendation_label(result.recommendation),
             review=_(" (needs review)") if result.needs_review else ""))
     return 0
 

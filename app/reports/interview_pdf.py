@@ -29,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.domain.recommendation import recommendation_label
 from app.domain.timeutil import to_local
 from app.errors import StorageError
 from app.i18n import N_, _
@@ -40,9 +41,7 @@ if TYPE_CHECKING:
 
 STATUS_LABELS = {"pass": N_("meets the bar"), "below": N_("below the bar"), "far_below": N_("far below the bar"),
                  "missing": N_("no score")}
-RECOMMENDATION_LABELS = {"recommend": N_("Recommend hiring"), "hold": N_("Keep under observation"),
-                         "reject": N_("Not recommended")}
-"""Stored codes → msgids (达标 … / 推荐录用 … in Chinese); the report is in the program's language."""
+"""Stored codes → msgids (达标 … in Chinese); the report is in the program's language."""
 LEVEL_COLOURS = {"recommend": "#2e7d32", "hold": "#b26a00", "reject": "#b71c1c"}
 GRID = colors.HexColor("#9aa5b1")
 HEAD_BG = colors.HexColor("#e3eaf2")
@@ -205,14 +204,14 @@ def build_story(detail: AssessmentDetail) -> list[Any]:
     colour = LEVEL_COLOURS.get(detail.recommendation, "#333333")
     story.append(Paragraph(
         escape(_("Software recommendation: {label} · total {total} / 10")).format(
-            label=f'<font color="{colour}">{escape(_label(RECOMMENDATION_LABELS, detail.recommendation))}</font>',
+            label=f'<font color="{colour}">{escape(recommendation_label(detail.recommendation))}</font>',
             total=_num(detail.total, "{:.2f}")), st.big))
     for r in detail.reasons:
         story.append(Paragraph(escape(f"· {r}"), st.body))
     if detail.decision is not None:
         d = detail.decision
         story.append(Paragraph(escape(_("Reviewer's decision: {label} — by {by} on {when}").format(
-            label=_label(RECOMMENDATION_LABELS, d.decision), by=d.decided_by, when=_when(d.decided_at))), st.big))
+            label=recommendation_label(d.decision), by=d.decided_by, when=_when(d.decided_at))), st.big))
         story.append(Paragraph(escape(_("Reason: {reason}").format(reason=d.reason)), st.body))
     else:
         story.append(Paragraph(escape(_("Reviewer's decision: not decided yet.")), st.body))

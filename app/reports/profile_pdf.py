@@ -131,9 +131,9 @@ def coefficient_status_label(code: str) -> str:
 
 
 def decision_label(code: str | None) -> str:
-    from app.analysis.rollup import RECOMMENDATION_LABELS
+    from app.domain.recommendation import recommendation_label
 
-    return RECOMMENDATION_LABELS.get(code or "", code or "")
+    return recommendation_label(code)
 
 
 def licence_label(state: str) -> str:

@@ -27,7 +27,6 @@ from sqlalchemy import delete, select
 from app.analysis.config import COMPONENT_LABELS
 from app.analysis.model import AnswerAssessment, QuestionSpec, Segment, Word, to_jsonable
 from app.analysis.rollup import (
-    RECOMMENDATION_LABELS,
     CompetencyModel,
     DimensionSpec,
     NonVerbalObservation,
@@ -47,6 +46,7 @@ from app.db.tables import (
     PositionCompetency,
     TranscriptSegment,
 )
+from app.domain.recommendation import recommendation_label
 from app.domain.timeutil import to_local
 from app.errors import InvalidInput, NotFound
 from app.i18n import N_, _
@@ -260,10 +260,6 @@ class Comparison:
     weights: tuple[float, ...]
     pass_bars: tuple[float, ...]
     rows: tuple[ComparisonRow, ...]  # best total first
-
-
-def recommendation_label(code: str | None) -> str:
-    return RECOMMENDATION_LABELS.get(code or "", "")
 
 
 # --------------------------------------------------------------------------------------------
@@ -678,8 +674,8 @@ class AssessmentService(Service):
     ) -> ChangeSet:
         """Record a person's decision beside the recommendation. A reason and the deciding user are required."""
         if decision not in DECISIONS:
-            raise InvalidInput(_("Unknown decision {decision}. Choose 推荐录用, 保留观察 or 不推荐.").format(
-                decision=decision))
+            raise InvalidInput(_("Unknown decision {decision}. Choose one of: {choices}.").format(
+                decision=decision, choices=" / ".join(recommendation_label(c) for c in DECISIONS)))
         reason = reason.strip()
         if len(reason) < MIN_REASON_CHARS:
             raise InvalidInput(_("Write the reason for the decision (at least {n} characters); it is kept with the "

@@ -12,24 +12,11 @@ from datetime import date
 from PySide6.QtCore import QLocale
 
 from app import i18n
-from app.i18n import N_, _
+from app.domain.recommendation import RECOMMENDATION_CODES, RECOMMENDATION_LABELS, recommendation_label
 
-# recommendation/decision codes → msgids (推荐录用 / 保留观察 / 不推荐 in Chinese)
-RECOMMENDATION_LABELS: dict[str, str] = {
-    "recommend": N_("Recommend hiring"),
-    "hold": N_("Keep under observation"),
-    "reject": N_("Not recommended"),
-}
-
-RECOMMENDATION_CODES: tuple[str, ...] = tuple(RECOMMENDATION_LABELS)
-
-
-def recommendation_label(code: str | None) -> str:
-    """The shown label of a recommendation code; "" for none, an unknown code as it is."""
-    if not code:
-        return ""
-    msgid = RECOMMENDATION_LABELS.get(code)
-    return _(msgid) if msgid is not None else code
+# recommendation/decision codes → labels: one table (app.domain.recommendation) for screens, reports and the CLI
+__all__ = ["RECOMMENDATION_CODES", "RECOMMENDATION_LABELS", "bracketed", "join_clauses", "join_list", "quoted",
+           "recommendation_label", "weekday_names", "weekday_short"]
 
 
 def _locale() -> QLocale:

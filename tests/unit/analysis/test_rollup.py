@@ -103,3 +103,16 @@ def test_model_validation():
     assert model.recommend_threshold == 6.5 and model.dimensions[1].pass_bar == 6.0
     with pytest.raises(InvalidInput):
         recommend([], model, interviewer_marks={"沟通能力": 11})
+
+
+def test_the_recommendation_label_follows_the_program_language() -> None:
+    """Screens, reports and the CLI read one table: English when the program runs in English (it was Chinese)."""
+    from app import i18n
+
+    i18n.set_language("en")
+    try:
+        rec = recommend([], MODEL, interviewer_marks={"专业知识": 8.5, "操作技能": 8.0, "职业素养": 8.0})
+        assert (rec.code, rec.label) == ("recommend", "Recommend hiring")
+    finally:
+        i18n.set_language("zh_CN")
+    assert recommend([], MODEL, interviewer_marks={"专业知识": 8.5, "操作技能": 8.0, "职业素养": 8.0}).label == "推荐录用"
