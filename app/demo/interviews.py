@@ -17,13 +17,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from app.context import AppContext
-from app.db.tables import Interview, InterviewObservation, InterviewQuestion, TranscriptSegment
+from app.db.tables import Interview, InterviewObservation, InterviewQuestion, Position, TranscriptSegment
 from app.db.uow import unit_of_work
 from app.domain.timeutil import HOSPITAL_TZ
 from app.services.questions import AskedQuestion
 from app.tasks import NEVER_CANCELLED, CancelToken
 
 DEMO_REVIEWER = "人事科 王主任"
+#: interviewer accounts of the demo hospital (username, display name, role); they sit on the interview panels.
+#: Each has the one-time password DEMO_PASSWORD and must change it at the first sign-in.
+DEMO_PANEL_ACCOUNTS = (("demo-zhangwei", "张伟", "interviewer"), ("demo-liuna", "刘娜", "interviewer"),
+                       ("demo-lijianguo", "李建国", "dept_head"))
+DEMO_PASSWORD = "Demo-2026"
+DEMO_EXTERNAL_EXPERT = "外院专家陈教授"
 
 
 @dataclass(frozen=True)
@@ -185,8 +191,45 @@ def record_interview(
     ctx.services.assessment.analyse(interview_id, cancel=cancel)
 
 
+def demo_panels(ctx: AppContext, *, cancel: CancelToken = NEVER_CANCELLED) -> int:
+    """Interviewer accounts (created when missing) and a panel for every interview planned so far, through the
+    same service calls HR uses: the two interviewers chair in turn, the head of department sits on the
+    interviews of his department's positions, and one interview has an external expert without an account.
+    Returns how many panels were set."""
+    from app.security.permissions import Principal
+
+    system = Principal.system("演示数据")
+    with unit_of_work(ctx.session_factory) as s:
+        rows = s.execute(select(Interview.id, Interview.version, Position.department_id)
+                         .join(Position, Position.id == Interview.position_id).order_by(Interview.id)).all()
+    if not rows:
+        return 0
+    head_department = rows[0][2]
+    have = {a.username: a.user_id for a in ctx.services.recruiting.panel_accounts()}
+    ids: dict[str, int] = {}
+    for username, display, role in DEMO_PANEL_ACCOUNTS:
+        if username not in have:
+            info = ctx.services.accounts.create_user(
+                system, username, role, DEMO_PASSWORD, display_name=display,
+                department_id=head_department if role == "dept_head" else None)
+            have[username] = info.id
+        ids[username] = have[username]
+    chairs = [ids["demo-zhangwei"], ids["demo-liuna"]]
+    for n, (interview_id, version, department_id) in enumerate(rows):
+        cancel.raise_if_cancelled()
+        chair = chairs[n % 2]
+        members = [chairs[(n + 1) % 2]] if n % 4 == 0 else []
+        if department_id == head_department:
+            members.append(ids["demo-lijianguo"])
+        ctx.services.recruiting.set_panel(interview_id, chair, members, [DEMO_EXTERNAL_EXPERT] if n == 0 else [],
+                                          expected_version=version, user=system.username)
+    return len(rows)
+
+
 def demo_interviews(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_CANCELLED) -> int:
-    """Record, analyse and (one) decide demo interviews; the rest stay planned. Returns how many were analysed."""
+    """Panels for the planned interviews (:func:`demo_panels`), then record, analyse and (one) decide demo
+    interviews; the rest stay planned. Returns how many were analysed."""
+    demo_panels(ctx, cancel=cancel)
     with unit_of_work(ctx.session_factory) as s:
         planned = [(i.id, i.position_id) for i in s.scalars(select(Interview).where(Interview.state == "planned"))]
     chosen = sorted(planned, key=lambda x: (x[1], x[0]))[: len(ORDER)]

@@ -64,7 +64,12 @@ def _interview(ctx: AppContext, cand_id: int, when: date, profile: str, decision
                        interviewers="人事专员, 科室主任", state="planned")
         s.add(iv)
         s.flush()
-        interview_id = iv.id
+        interview_id, version = iv.id, iv.version
+    accounts = {a.username: a.user_id for a in ctx.services.recruiting.panel_accounts()}
+    if "demo-zhangwei" in accounts:  # the demo's interviewer accounts (app.demo.interviews.demo_panels)
+        members = [accounts[u] for u in ("demo-liuna", "demo-lijianguo") if u in accounts]
+        ctx.services.recruiting.set_panel(interview_id, accounts["demo-zhangwei"], members,
+                                          expected_version=version, user="演示数据")
     ctx.services.questions.generate_plan(interview_id, 6, seed=interview_id)
     record_interview(ctx, interview_id, profile, at)
     ctx.services.assessment.decide(interview_id, decision, reason, DEPT_HEAD)

@@ -108,6 +108,9 @@ POLICY: dict[str, dict[str, Rule]] = {
         "candidates": R(*CAND),
         "interviews": R(*IV, scope=A, attr="id"),
         "resume_text": R(*CAND, key="candidate_id"),
+        "panel_accounts": R(*CAND_EDIT), "panel": R(*IV, scope=A, key="interview_id"),
+        "set_panel": W(*CAND_EDIT, key="interview_id"), "link_panels": W(*CAND_EDIT, "settings.manage"),
+        "link_panels_at_start": Rule((), write=True),  # once per database, started for any signed-in user
     },
     "training": {
         **{m: R(*TRAIN) for m in (

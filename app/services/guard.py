@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import fields, is_dataclass
@@ -25,15 +24,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.tables import Candidate, Department, Employee, Interview, InterviewRecording, OnboardingForm, Position
+from app.db.tables import Candidate, Department, Employee, InterviewRecording, OnboardingForm, Position
 from app.db.uow import unit_of_work
 from app.i18n import _
 from app.security.permissions import PERMISSIONS, PermissionDenied, Principal, role_label
 from app.security.policy import POLICY, Rule
 
 log = logging.getLogger(__name__)
-
-_NAME_SPLIT = re.compile(r"[,，、;；/\s]+")
 
 
 class Identity:
@@ -141,11 +138,14 @@ class _Scope:
         return self._persons
 
     def interviews(self) -> set[int]:
+        """The interviews whose panel lists the principal's account; for interviews without any panel row
+        (planned before panels existed) the old match of the name against the free-text interviewer list —
+        see :func:`app.services.recruiting.assigned_interview_ids` for why the fallback is kept."""
         if self._interviews is None:
-            names = {n for n in (self.principal.username, self.principal.display_name) if n}
+            from app.services.recruiting import assigned_interview_ids
+
             with unit_of_work(self._factory) as s:
-                rows = s.execute(select(Interview.id, Interview.interviewers)).all()
-            self._interviews = {iid for iid, who in rows if names & set(_NAME_SPLIT.split(who or ""))}
+                self._interviews = assigned_interview_ids(s, self.principal.username, self.principal.display_name)
         return self._interviews
 
     def lookup(self, model: Any, column: Any, row_id: Any) -> Any:
