@@ -13,8 +13,10 @@ same import from two PCs. SERIALIZABLE would instead make ordinary saves fail at
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,6 +27,28 @@ from app.errors import Conflict, StorageError
 from app.i18n import _
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Pending:
+    write: Callable[[Session], object]
+    done: bool = False
+
+
+_pending: ContextVar[tuple[_Pending, ...]] = ContextVar("hrdesk_pending_with_change", default=())
+
+
+@contextmanager
+def with_next_change(write: Callable[[Session], object]) -> Iterator[Callable[[], bool]]:
+    """Inside this block, the next write unit of work of the same thread runs ``write(session)`` just before it
+    commits, so what it adds (the audit entry of an operation) commits or rolls back with the change itself.
+    Yields a function that says whether that happened; if the block wrote nothing, the caller writes it alone."""
+    box = _Pending(write)
+    token = _pending.set((*_pending.get(), box))
+    try:
+        yield lambda: box.done
+    finally:
+        _pending.reset(token)
 
 
 @contextmanager
@@ -38,7 +62,12 @@ def unit_of_work(factory: sessionmaker[Session], *, write: bool = False) -> Iter
         if write and session.bind is not None and session.bind.dialect.name == "sqlite":
             session.connection(execution_options={IMMEDIATE: True})
         yield session
+        written = [box for box in _pending.get() if not box.done] if write else []
+        for box in written:
+            box.write(session)
         session.commit()
+        for box in written:
+            box.done = True
     except StaleDataError as exc:
         _rollback(session)
         raise Conflict(
