@@ -58,6 +58,19 @@ def register(subparsers: Any) -> None:
         add_json_argument(sp)
         sp.set_defaults(func=func)
     st.set_defaults(func=lambda _args: (st.print_help(), 2)[1])
+    de = sub.add_parser("declarations", help=_("专项附加扣除 declarations: export, or check and import an Excel file"))
+    de_sub = de.add_subparsers(dest="declarations_command", metavar="ACTION")
+    for name, helptext, func in (
+            ("export", _("write every declaration (or the empty template) to an Excel file"), _declarations_export),
+            ("check", _("check an Excel file of declarations without storing anything"), _declarations_import),
+            ("import", _("import an Excel file of declarations (nothing is stored if a row has a problem)"),
+             _declarations_import)):
+        dp = de_sub.add_parser(name, help=helptext)
+        dp.add_argument("file", metavar="FILE.xlsx")
+        add_data_dir_argument(dp)
+        add_json_argument(dp)
+        dp.set_defaults(func=func, store=name == "import")
+    de.set_defaults(func=lambda _args: (de.print_help(), 2)[1])
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
 
 
@@ -106,6 +119,44 @@ def _settings_check(args: Any, save: bool = False) -> int:
     if not result.ok:
         raise InvalidInput(_("The pay settings were not saved: {problems}").format(problems="；".join(result.problems))) \
             if save else InvalidInput("；".join(result.problems))
+    return 0
+
+
+def _declarations_export(args: Any) -> int:
+    ctx = _open(args)
+    try:
+        path = ctx.services.declarations.export_file(Path(args.file))
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0
+
+
+def _declarations_import(args: Any) -> int:
+    ctx = _open(args)
+    try:
+        svc = ctx.services.declarations
+        preview = svc.import_preview(Path(args.file))
+        if args.store and not preview.problems:
+            preview, _changes = svc.import_file(Path(args.file), user="cli")
+    finally:
+        ctx.close()
+    problems = [{"row": p.row, "column": p.column, "value": p.value, "reason": p.reason} for p in preview.problems]
+    if args.json:
+        print_json({"added": preview.added, "updated": preview.updated, "unchanged": preview.unchanged,
+                    "problems": problems, "stored": bool(args.store and not problems)})
+    else:
+        print(_("{added} new, {updated} changed, {unchanged} unchanged declarations; {problems} problems.").format(
+            added=preview.added, updated=preview.updated, unchanged=preview.unchanged, problems=len(problems)))
+        for p in problems:
+            print(_("row {row}, {column} “{value}”: {reason}").format(**p))
+    if problems:
+        raise InvalidInput(_("Nothing was imported: {count} problems in the file (first: row {row}, {column}: "
+                             "{reason}). Correct them and import again.").format(
+            count=len(problems), row=problems[0]["row"], column=problems[0]["column"], reason=problems[0]["reason"]))
     return 0
 
 

@@ -92,6 +92,7 @@ def generate(
         ("departments", gen.departments),
         ("positions", gen.positions),
         ("employees", gen.employees),
+        ("declarations", gen.declarations),
         ("candidates", gen.candidates),
         ("courses", gen.courses),
         ("rosters", gen.rosters),
@@ -323,9 +324,79 @@ class _Generator:
                 si_base_fen=max(contract + 400000, 500000), hf_base_fen=max(contract + 400000, 500000), hf_rate_pct=12.0,
                 # every 97th new profile lacks a bank account, so the payroll review has one to flag
                 bank_account=None if (emp.staff_no and int(emp.staff_no[1:]) % 97 == 0) else vocab.bank_account(rng),
-                special_additional_deduction_fen=rng.choice((0, 0, 100000, 200000, 300000, 400000)),
+                # the rng draw is kept so the rest of the demo stays the same; only every 41st profile keeps an old
+                # flat amount (未分项（旧数据）), the others get declarations by month (``declarations``)
+                special_additional_deduction_fen=_flat_if_legacy(emp.staff_no, rng.choice((0, 0, 100000, 200000, 300000,
+                                                                                            400000))),
             )
         )
+
+    def declarations(self) -> None:
+        """专项附加扣除 declared by month: children (some born this year), rent by city tier, loans (one paid off,
+        one replacing rent mid-year), elderly support, continuing education; a separate random stream per person
+        so the rest of the demo does not change."""
+        from app.db.tables import TaxDeclaration
+        from app.payroll import declarations as dc
+
+        year = self.month.year
+        n = 0
+        for people in self.employees_by_dept.values():
+            for emp, person, _post in people:
+                if _is_legacy(emp.staff_no):
+                    continue
+                rng = random.Random(f"declarations-{emp.staff_no}")
+                age = year - person.birth_date.year if person.birth_date else 40
+                made: list[dc.Declaration] = []
+
+                def add(kind: str, start: str, end: str | None, fen: int, count: int = 1, share: int = 100,
+                        declared: date | None = None, **detail: object) -> None:
+                    d = dc.Declaration(kind, start, end, fen, count, share, dict(detail))
+                    if dc.validate(d, made):
+                        return
+                    made.append(d)
+                    self.s.add(TaxDeclaration(
+                        employee_id=emp.id, kind=kind, month_from=start, month_to=end, monthly_fen=fen, count=count,
+                        share_pct=share, detail=dict(detail), declared_on=declared or date(year, 1, 5),
+                        created_by="demo"))
+
+                if 24 <= age <= 40 and rng.random() < 0.12:  # a baby born this year, declared some months later
+                    born = rng.randint(1, min(9, self.month.month))
+                    add("infant_care", f"{year}-{born:02d}", None, 200_000, share=rng.choice((100, 50)),
+                        declared=date(year, min(12, born + rng.randint(1, 3)), 10), child="二宝" if age > 30 else "大宝")
+                elif 28 <= age <= 50 and rng.random() < 0.45:
+                    count = rng.choice((1, 1, 1, 2))
+                    share = rng.choice((100, 100, 50))
+                    add("children_education", f"{year - rng.randint(0, 6)}-09", None, 200_000 * count * share // 100,
+                        count=count, share=share)
+                r = rng.random()
+                if age < 45 and r < 0.25:
+                    tier = rng.choice((1, 1, 2, 3))
+                    if rng.random() < 0.3:  # rented until a flat was bought mid-year
+                        moved = rng.randint(3, 8)
+                        add("housing_rent", f"{year - 1}-07", f"{year}-{moved - 1:02d}", dc.RENT_FEN[tier], city_tier=tier)
+                        add("housing_loan", f"{year}-{moved:02d}", None, 100_000)
+                    else:
+                        add("housing_rent", f"{year - rng.randint(0, 3)}-03", None, dc.RENT_FEN[tier], city_tier=tier)
+                elif r < 0.55:
+                    start = year - rng.randint(0, 15)
+                    if rng.random() < 0.1:  # paid off this year
+                        add("housing_loan", f"{start}-01", f"{year}-{rng.randint(3, 9):02d}", 100_000)
+                    else:
+                        add("housing_loan", f"{start}-01", None, 100_000, share=rng.choice((100, 100, 100, 50)))
+                if 30 <= age <= 58 and rng.random() < 0.55:
+                    if rng.random() < 0.35:
+                        add("elderly_support", f"{year - rng.randint(0, 5)}-01", None, 300_000, only_child=True)
+                    else:
+                        amount = rng.choice((150_000, 150_000, 100_000, 75_000))
+                        add("elderly_support", f"{year - rng.randint(0, 5)}-01", None, amount,
+                            share=amount * 100 // 300_000, only_child=False)
+                if age < 35 and rng.random() < 0.08:
+                    add("continuing_education", f"{year - 1}-09", f"{year + 2}-07", 40_000, type="degree")
+                elif rng.random() < 0.03:
+                    got = rng.randint(4, min(10, self.month.month))
+                    add("continuing_education", f"{year}-{got:02d}", f"{year}-{got:02d}", 360_000, type="qualification")
+                n += len(made)
+        self.counts["tax_declarations"] = n
 
     # ---------------------------------------------------------------- recruiting
     def candidates(self) -> None:
@@ -406,3 +477,12 @@ class _Generator:
         attendance machines' CSV export into the data folder and imports it through the service, as
         a user would (so the demo shows the import's problem report)."""
         self.counts["punches"] = 0
+
+
+def _is_legacy(staff_no: str | None) -> bool:
+    """Every 41st person keeps an old flat 专项附加扣除 on the pay profile (as older databases have)."""
+    return bool(staff_no) and int(str(staff_no)[1:]) % 41 == 0
+
+
+def _flat_if_legacy(staff_no: str | None, amount_fen: int) -> int:
+    return amount_fen if _is_legacy(staff_no) else 0

@@ -16,8 +16,14 @@ Tax-free limits (the part above them is not deducted before income tax):
   of the contribution base, the base counting at most 3 × the city's average monthly wage.
 
 Without ``average_monthly_wage`` only the 12 % / 4 % of the employee's own (clamped) base limits.
-Limits are rounded half-up to the fen. The employer's housing-fund share above the limit is also
-taxable income of the employee; it is not computed here (the employer's rate is not a setting yet).
+Limits are rounded half-up to the fen.
+
+The employer's housing-fund share above the same limit is taxable wage income of the employee
+(财税〔2006〕10号 第二条: 单位和个人分别在不超过职工本人上一年度月平均工资12%的幅度内 … 超过规定比例和标准缴付的住房公积金,
+应将超过部分并入个人当期的工资、薪金收入, 计征个人所得税). The employer's rate is the city's
+``housing_fund_employer_rate`` when set, else the employee's own rate (单位和职工缴存比例 are normally equal).
+Worked example: base 30,000 capped at 3 × average wage 8,000 = 24,000 for the limit → limit 2,880.00; employer
+at 12 % of 30,000 = 3,600.00 → 720.00 of it is added to the employee's taxable income (not to the pay).
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class CityPeriod:
     average_monthly_wage: Decimal | None = None  # 上年度职工月平均工资, for the tax-free limits
     housing_fund_rate_min: Decimal = Decimal("0.05")  # allowed range of an employee's own rate
     housing_fund_rate_max: Decimal = Decimal("0.12")
+    housing_fund_employer_rate: Decimal | None = None  # None: the same rate as the employee's
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,14 @@ class Contributions:
     housing_fund_rate: Decimal = ZERO
     housing_fund_limit: Decimal | None = None  # tax-free part at most this (None: no limit known)
     annuity_limit: Decimal | None = None
+    housing_fund_employer: Decimal = ZERO  # 单位缴存 (not deducted from pay)
+
+    @property
+    def housing_fund_employer_taxable(self) -> Decimal:
+        """The employer's housing fund above the tax-free limit: taxable income of the employee (财税〔2006〕10号)."""
+        if self.housing_fund_limit is None:
+            return ZERO
+        return max(ZERO, self.housing_fund_employer - self.housing_fund_limit)
 
     @property
     def housing_fund_taxable(self) -> Decimal:
@@ -150,6 +165,9 @@ def employee_contributions(bases: ContributionBases, period: CityPeriod) -> Cont
         housing_fund_rate=hf_rate,
         housing_fund_limit=round_half_up(hf_limit_base * HOUSING_FUND_TAX_FREE_RATE),
         annuity_limit=round_half_up(annuity_limit_base * ANNUITY_TAX_FREE_RATE),
+        housing_fund_employer=round_half_up(
+            hb * (hf_rate if period.housing_fund_employer_rate is None else period.housing_fund_employer_rate),
+            period.housing_fund_quantum),
     )
 
 
@@ -231,6 +249,9 @@ def parse_city_settings(data: dict[str, Any]) -> dict[str, CitySettings]:
                     ),
                     housing_fund_rate_max=(
                         _rate(p, "housing_fund_rate_max", where) if "housing_fund_rate_max" in p else Decimal("0.12")
+                    ),
+                    housing_fund_employer_rate=(
+                        _rate(p, "housing_fund_employer_rate", where) if "housing_fund_employer_rate" in p else None
                     ),
                 )
             )

@@ -126,7 +126,10 @@ class EmployeeProfile:
     probation_end: dt.date | None = None  # last day of probation
     post_lowest_wage: Decimal = ZERO  # 本单位相同岗位最低档工资, for the probation floor
     bases: ContributionBases = ContributionBases(ZERO, ZERO)
-    special_additional_deduction: Decimal = ZERO  # monthly 专项附加扣除
+    special_additional_deduction: Decimal = ZERO  # monthly 专项附加扣除 (flat, profiles without declarations)
+    # Σ of the declared 专项附加扣除 in force over the year's employed months up to this one; when set, the
+    # month's deduction is this minus what earlier months of the year already deducted (catch-up)
+    cumulative_additional_deduction: Decimal | None = None
     tax_options: WithholdingOptions = WithholdingOptions()
     sources: Mapping[str, str] = field(default_factory=dict)  # variable -> where its value came from
 
@@ -171,6 +174,7 @@ class PayResult:
     cumulative_tax: Decimal
     warnings: tuple[Notice, ...] = ()
     taxable_excess: Decimal = ZERO  # 公积金/年金 above the tax-free limits, not deducted before tax
+    employer_housing_fund_taxable: Decimal = ZERO  # employer's 公积金 above the limit, added to taxable income
 
     def amounts(self) -> dict[str, Decimal]:
         return {line.code: line.amount for line in self.lines}
@@ -444,20 +448,31 @@ def evaluate_month(
                 id=profile.employee_id
             )
         )
+    additional = profile.special_additional_deduction
+    catch_up = profile.cumulative_additional_deduction is not None
+    if profile.cumulative_additional_deduction is not None:
+        additional = profile.cumulative_additional_deduction - sum(
+            (p.special_additional_deduction for p in prior_months), ZERO)
+    pays_housing_fund = any(
+        it.kind == "social" and it.scheme == "housing_fund" and _applies(it, profile) and actual.get(it.code, ZERO) > 0
+        for it in structure.items
+    )
+    employer_excess = contributions.housing_fund_employer_taxable if pays_housing_fund else ZERO
     tax_month = MonthInput(
         month=month,
         gross=gross,
         tax_free=min(tax_free, gross),
         special_deduction=contrib - excess["contribution"],
-        special_additional_deduction=profile.special_additional_deduction,
+        special_additional_deduction=additional,
         other_deduction=other - excess["other_deduction"],
+        other_income=employer_excess,
     )
     first = _first_month(profile, year)
     if month > first and not prior_months:
         warnings.append(Notice.of(
             N_("No earlier months of {year} were given for the tax; the withholding assumes no pay in them."), year=year
         ))
-    year_result = withhold_year(year, first, [*prior_months, tax_month], profile.tax_options)
+    year_result = withhold_year(year, first, [*prior_months, tax_month], profile.tax_options, catch_up=catch_up)
     this = year_result.months[-1]
     net = gross - contrib - other - this.tax - post_tax
     if net < 0:
@@ -481,6 +496,7 @@ def evaluate_month(
         cumulative_tax=this.cumulative_tax,
         warnings=tuple(warnings),
         taxable_excess=excess["contribution"] + excess["other_deduction"],
+        employer_housing_fund_taxable=employer_excess,
     )
 
 

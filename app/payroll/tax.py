@@ -99,6 +99,9 @@ class MonthInput:
     special_additional_deduction: Decimal = ZERO  # 专项附加扣除
     other_deduction: Decimal = ZERO  # 依法确定的其他扣除 (e.g. 职业年金 personal share)
     tax_relief: Decimal = ZERO  # 减免税额
+    # taxable income not paid in cash, e.g. the employer's housing fund above the tax-free limit
+    # (财税〔2006〕10号): added to the income for the tax, not to the net pay
+    other_income: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,8 @@ def standard_deduction(month: int, first_month: int, options: WithholdingOptions
     return amount
 
 
-def _check(year: int, first_month: int, months: Sequence[MonthInput], options: WithholdingOptions) -> None:
+def _check(year: int, first_month: int, months: Sequence[MonthInput], options: WithholdingOptions,
+           catch_up: bool = False) -> None:
     if not 2019 <= year <= 2100:
         raise InvalidInput(
             _("The tax year {year} is not supported: cumulative withholding applies from 2019.").format(year=year)
@@ -170,7 +174,10 @@ def _check(year: int, first_month: int, months: Sequence[MonthInput], options: W
             "special_additional_deduction",
             "other_deduction",
             "tax_relief",
+            "other_income",
         ):
+            if name == "special_additional_deduction" and catch_up:
+                continue  # a month's catch-up may take back deductions withdrawn for earlier months
             if getattr(m, name) < 0:
                 raise InvalidInput(
                     _("Field {field} must not be negative.").format(field=f"months[{i}].{name}")
@@ -188,21 +195,31 @@ def withhold_year(
     first_month: int,
     months: Sequence[MonthInput],
     options: WithholdingOptions = WithholdingOptions(),
+    *,
+    catch_up: bool = False,
 ) -> YearResult:
     """Withhold month by month. ``months`` are the months paid by this employer, in order.
 
     A month without a row (e.g. unpaid leave) still counts towards 累计减除费用 when a later month
     is paid, because the employee stayed employed (months employed = month − first_month + 1).
+
+    ``catch_up``: a month's 专项附加扣除 may be negative (the payroll sets each month's figure so that the
+    cumulative one equals the declarations in force, and a declaration withdrawn for past months takes its
+    deduction back); the cumulative figure itself is never negative.
     """
-    _check(year, first_month, months, options)
+    _check(year, first_month, months, options, catch_up)
     cum_income = cum_tax_free = cum_special = cum_additional = cum_other = cum_relief = ZERO
     withheld = ZERO
     results: list[MonthResult] = []
     for m in months:
-        cum_income += m.gross
+        cum_income += m.gross + m.other_income
         cum_tax_free += m.tax_free
         cum_special += m.special_deduction
         cum_additional += m.special_additional_deduction
+        if cum_additional < 0:
+            raise InvalidInput(
+                _("Field {field} must not be negative.").format(field=f"months[{m.month}].special_additional_deduction")
+            )
         cum_other += m.other_deduction
         cum_relief += m.tax_relief
         std = standard_deduction(m.month, first_month, options)

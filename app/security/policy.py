@@ -161,6 +161,13 @@ POLICY: dict[str, dict[str, Rule]] = {
         "export_bank_list": X(*PAY, key="month"),
         "export_simulation": X(*PAY),
     },
+    "declarations": {  # 专项附加扣除 declared by month: individual pay data, like pay profiles
+        "declarations": V("pay.view", *PAY, scope=D, key="employee_id"),
+        "check": R(*PAY, *PAYRUN, scope=D, key="employee_id"),
+        "save": W(*PAYRUN, scope=D, key="employee_id"), "end": W(*PAYRUN, scope=D, key="employee_id"),
+        "delete": W(*PAYRUN, scope=D, key="employee_id"), "convert_legacy": W(*PAYRUN, scope=D, key="employee_id"),
+        "import_preview": R(*PAYRUN), "import_file": W(*PAYRUN), "export_file": X(*PAY),
+    },
     "pay_settings": {  # dated pay structure / city settings (not individual pay)
         **{m: R(*PAY, *PAYRUN) for m in ("versions", "document", "effective_document", "effective", "validate")},
         "save": W(*PAYRUN, "settings.manage", key="effective_month"),

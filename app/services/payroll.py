@@ -37,11 +37,13 @@ from app.db.tables import (
     Position,
     RosterEntry,
     ShiftType,
+    TaxDeclaration,
     utcnow,
 )
 from app.domain.org import Month
 from app.errors import AppError, Conflict, InvalidInput, NotFound
 from app.i18n import N_, _
+from app.payroll import declarations as decl
 from app.payroll.money import ZERO
 from app.payroll.notice import Notice, stored_text
 from app.payroll.rules import MON_FRI, OvertimeHours, PayCalendar
@@ -58,6 +60,7 @@ log = logging.getLogger(__name__)
 STATES = ("draft", "review", "approved", "locked")
 STATE_LABELS = {"draft": N_("draft"), "review": N_("in review"), "approved": N_("approved"), "locked": N_("locked")}
 TAX_CODES = ("_gross", "_tax_free", "_special", "_additional", "_other", "_tax", "_net")
+OTHER_INCOME_CODE = "_other_income"  # taxable income not paid (employer's housing fund above the limit)
 UNUSUAL_CHANGE_PCT = Decimal("20")
 
 
@@ -287,6 +290,7 @@ class _Computed:
     warnings: list[dict[str, object]]
     settings: EffectiveSettings
     coefficients: dict[int, Coefficient]
+    declarations: dict[int, dict[str, object]]  # employee id -> what the month's 专项附加扣除 came from
 
 
 class PayrollService(Service):
@@ -359,19 +363,31 @@ class PayrollService(Service):
             attendance = self._attendance(s, m, ids)
             prior = self._prior_tax_months(s, m)
             coefficients = self._coefficients(s, str(m), staff)
+            declared = declarations_by_employee(s, ids if len(ids) < 500 else None)
         structure = structure or settings.structure
         city = settings.city
         calendar = pay_calendar(m.year)
         results: list[PayResult] = []
         warnings: list[dict[str, object]] = []
+        used: dict[int, dict[str, object]] = {}
         for i, st in enumerate(staff):
             cancel.raise_if_cancelled()
             if i % 100 == 0:
                 progress(i, len(staff), _("Computing pay"))
             summary, locked = attendance.get(st.employee.id, (AttendanceSummary(m.year, m.month), False))
+            profile = _profile(st, first, coefficients[st.employee.id])
+            mine = declared.get(st.employee.id)
+            if mine:
+                first_month = st.employee.hire_date.month if st.employee.hire_date.year == m.year else 1
+                cumulative = decl.cumulative_amount(mine, m.year, first_month, m.month)
+                profile = replace(profile, special_additional_deduction=ZERO, cumulative_additional_deduction=cumulative)
+                used[st.employee.id] = {
+                    "ids": [[d.id, d.detail.get("_version", 0)] for d in mine if d.id is not None],
+                    "by_kind": {k: fen(v) for k, v in decl.breakdown(mine, str(m)).items()},
+                    "cumulative_fen": fen(cumulative),
+                }
             try:
-                result = evaluate_month(structure, _profile(st, first, coefficients[st.employee.id]), summary, city,
-                                        prior.get(st.employee.id, ()), calendar)
+                result = evaluate_month(structure, profile, summary, city, prior.get(st.employee.id, ()), calendar)
             except AppError as exc:
                 raise AppError(
                     _("Payroll stopped at {staff_no} {name}: {problem}. Nothing was saved; correct the pay profile "
@@ -384,7 +400,7 @@ class PayrollService(Service):
                 warnings.append({"employee_id": st.employee.id,
                                  **Notice.of(N_("attendance for {month} is not locked"), month=str(m)).to_json()})
         progress(len(staff), len(staff), _("Computing pay"))
-        return _Computed(results, warnings, settings, coefficients)
+        return _Computed(results, warnings, settings, coefficients, used)
 
     def run_draft(
         self,
@@ -433,6 +449,9 @@ class PayrollService(Service):
                     strict=True,
                 ):
                     rows.append({"run_id": run.id, "employee_id": emp_id, "item_code": code, "amount_fen": fen(amount)})
+                if t.other_income:
+                    rows.append({"run_id": run.id, "employee_id": emp_id, "item_code": OTHER_INCOME_CODE,
+                                 "amount_fen": fen(t.other_income)})
             if rows:
                 s.execute(insert(PayrollLine), rows)
             run.headcount = len(results)
@@ -442,6 +461,8 @@ class PayrollService(Service):
             run.settings = {
                 **computed.settings.as_json(),
                 "coefficients": {str(k): c.row_id for k, c in computed.coefficients.items() if c.row_id is not None},
+                # the 专项附加扣除 declarations each person's month used (ids with versions, amounts by kind)
+                "declarations": {str(k): v for k, v in computed.declarations.items()},
             }
             run.history = [*run.history, {"state": "draft", "by": user, "at": utcnow().isoformat(timespec="seconds")}]
             s.flush()
@@ -571,6 +592,7 @@ class PayrollService(Service):
             tax_month = MonthInput(
                 m.month, yuan(amounts.get("_gross", 0)), yuan(amounts.get("_tax_free", 0)),
                 yuan(amounts.get("_special", 0)), yuan(amounts.get("_additional", 0)), yuan(amounts.get("_other", 0)),
+                other_income=yuan(amounts.get(OTHER_INCOME_CODE, 0)),
             )
             gross = yuan(amounts.get("_gross", 0))
             excess = (contributions - tax_month.special_deduction) + (other - tax_month.other_deduction)
@@ -622,11 +644,17 @@ class PayrollService(Service):
                 .where(Employee.id == employee_id)
             ).one()
             state = run.state
+            used = (run.settings or {}).get("declarations", {}).get(str(employee_id))
+            additional_fen = stored.get("_additional", 0)
             months = {k: (s.get(PaySetting, i).effective_month if i and s.get(PaySetting, i) else None)
                       for k, i in (("structure", settings.structure_id), ("city", settings.city_id))}
         settings_text = _("pay structure {structure}, city settings {city}").format(
             structure=_("version of {month}").format(month=months["structure"]) if months["structure"] else _("shipped default"),
             city=_("version of {month}").format(month=months["city"]) if months["city"] else _("shipped default"))
+        settings_text = f"{settings_text}；{declarations_text(used, additional_fen)}"
+        if stored.get(OTHER_INCOME_CODE):
+            settings_text += "；" + _("employer's housing fund above the tax-free limit, taxed as income: {amount}").format(
+                amount=f"{stored[OTHER_INCOME_CODE] / 100:,.2f}")
         try:
             fresh = self._compute(str(m), settings=settings, employee_ids=[employee_id])
         except AppError as exc:
@@ -990,8 +1018,40 @@ class PayrollService(Service):
                 out[emp].append(MonthInput(
                     month_no, yuan(amounts.get("_gross", 0)), yuan(amounts.get("_tax_free", 0)),
                     yuan(amounts.get("_special", 0)), yuan(amounts.get("_additional", 0)), yuan(amounts.get("_other", 0)),
+                    other_income=yuan(amounts.get(OTHER_INCOME_CODE, 0)),
                 ))
         return out
+
+
+def declarations_by_employee(s, employee_ids: Sequence[int] | None = None  # type: ignore[no-untyped-def]
+                             ) -> dict[int, list[decl.Declaration]]:
+    """The stored 专项附加扣除 declarations by employee (all employees when ``employee_ids`` is None); the row
+    version rides in ``detail["_version"]`` for the run's record."""
+    stmt = select(TaxDeclaration).order_by(TaxDeclaration.employee_id, TaxDeclaration.month_from, TaxDeclaration.id)
+    if employee_ids is not None:
+        stmt = stmt.where(TaxDeclaration.employee_id.in_(list(employee_ids)))
+    out: dict[int, list[decl.Declaration]] = defaultdict(list)
+    for row in s.scalars(stmt).all():
+        out[row.employee_id].append(to_declaration(row))
+    return out
+
+
+def declarations_text(used: dict[str, object] | None, additional_fen: int) -> str:
+    """What a stored month's 专项附加扣除 came from, as the run recorded it (never recomputed)."""
+    if not used:
+        return _("special additional deduction {amount} (flat amount of the pay profile)").format(
+            amount=f"{additional_fen / 100:,.2f}")
+    by_kind = used.get("by_kind") or {}
+    parts = "、".join(f"{decl.kind_name(k)} {v / 100:,.2f}" for k, v in by_kind.items()) if isinstance(by_kind, dict) else ""
+    cumulative = used.get("cumulative_fen", 0)
+    return _("special additional deduction this month {amount} (declared in force: {parts}; cumulative for the "
+             "year {cumulative})").format(amount=f"{additional_fen / 100:,.2f}", parts=parts or "—",
+                                          cumulative=f"{int(cumulative) / 100:,.2f}")  # type: ignore[call-overload]
+
+
+def to_declaration(row: TaxDeclaration) -> decl.Declaration:
+    return decl.Declaration(row.kind, row.month_from, row.month_to, row.monthly_fen, row.count or 1,
+                            row.share_pct or 100, {**(row.detail or {}), "_version": row.version}, row.id)
 
 
 def _lines(s, run_id: int) -> dict[int, dict[str, int]]:  # type: ignore[no-untyped-def]

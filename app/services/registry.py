@@ -25,6 +25,7 @@ from app.services.questions import QuestionBankService
 from app.services.recruiting import RecruitingService
 from app.services.screening import ScreeningService
 from app.services.talent import TalentService
+from app.services.tax_declarations import TaxDeclarationService
 from app.services.shared_settings import SharedSettingsService
 from app.services.staff_import import StaffImportService
 from app.services.training import TrainingService
@@ -83,6 +84,7 @@ class Services:
         self.capture = cast(CaptureService, g("capture", _capture))
         self.pay_settings = cast(PaySettingsService, g("pay_settings", PaySettingsService(factory)))
         self.privacy = cast(PrivacyService, g("privacy", PrivacyService(factory, _talent)))
+        self.declarations = cast(TaxDeclarationService, g("declarations", TaxDeclarationService(factory)))
 
     def names(self) -> list[str]:
         """Attribute names of the guarded services."""

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -81,6 +82,8 @@ class PayProfileDialog(QDialog):
         self.hf_rate.setDecimals(1)
         self.hf_rate.setSuffix(" %")
         self.special = QLineEdit(self)
+        self.special.setToolTip(_("Not itemised (old data): used only while the person has no declarations by kind and month."))
+        self.declarations_btn = QPushButton(_("Declarations by month…"), self)
         self.account = QLineEdit(self)
         self.dates = QLabel(self)
         self.limits = QLabel(self)
@@ -102,7 +105,10 @@ class PayProfileDialog(QDialog):
         form.addRow(_("Social insurance base:"), self.si_base)
         form.addRow(_("Housing fund base:"), self.hf_base)
         form.addRow(_("Housing fund rate:"), self.hf_rate)
-        form.addRow(_("Special additional deduction (monthly):"), self.special)
+        special_row = QHBoxLayout()
+        special_row.addWidget(self.special, 1)
+        special_row.addWidget(self.declarations_btn)
+        form.addRow(_("Special additional deduction, not itemised (old data):"), special_row)
         form.addRow(_("Bank account:"), self.account)
         form.addRow(_("Employment:"), self.dates)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
@@ -123,6 +129,8 @@ class PayProfileDialog(QDialog):
             s.valueChanged.connect(self._on_changed)
         self.level.valueChanged.connect(self._on_changed)
         self.grade.currentTextChanged.connect(self._on_changed)
+        self.declarations_btn.clicked.connect(self._on_declarations_clicked)
+        self.declarations_btn.setEnabled(hasattr(services, "declarations"))
         self.pool.submit(lambda: self.services.payroll.pay_profile(employee_id), on_done=self.fill,
                          on_error=self._on_error)
 
@@ -155,6 +163,9 @@ class PayProfileDialog(QDialog):
             self.account.setText(mask_account(view.bank_account))
             self.account.setReadOnly(True)
             self.account.setToolTip(_("Only payroll roles see and change bank accounts."))
+        if hasattr(self.services, "declarations"):
+            self.pool.submit(lambda: self.services.declarations.declarations(self.employee_id),
+                             on_done=self._on_declarations_loaded, on_error=self._on_error)
         self.dates.setText(_("hired {hire}; probation until {probation}; left {left}").format(
             hire=view.hire_date or "—", probation=view.probation_end or "—", left=view.leave_date or "—"))
         self.limits.setText(_(
@@ -212,6 +223,31 @@ class PayProfileDialog(QDialog):
     def _on_saved(self, result: tuple[PayProfileView, ChangeSet]) -> None:
         self.view, self.changes = result
         self.accept()
+
+    def _on_declarations_loaded(self, data: Any) -> None:
+        """With declarations by month the flat amount is not used: shown read-only with the reason."""
+        if data.items:
+            self.special.setReadOnly(True)
+            self.special.setToolTip(_("Not used: the payroll takes the declarations by month ({count}).").format(
+                count=len(data.items)))
+            self.declarations_btn.setText(_("Declarations by month ({count})…").format(count=len(data.items)))
+
+    def _on_declarations_clicked(self) -> None:
+        """The 专项附加扣除 table (a sub-dialog); a conversion clears the flat amount, so the profile reloads."""
+        from ui.dialogs.tax_declarations import TaxDeclarationsDialog
+
+        dialog = TaxDeclarationsDialog(self.services, self.pool, self.employee_id, user=self.user, parent=self)
+        self.declarations_dialog = dialog
+        dialog.finished.connect(lambda _code: self._after_declarations(dialog))
+        dialog.open()
+
+    def _after_declarations(self, dialog: Any) -> None:
+        if dialog.changes is not None:
+            self.changes = dialog.changes if self.changes is None else ChangeSet.of(
+                self.changes.tables, dialog.changes.tables)
+            if dialog.changes.touches("pay_profiles"):
+                self.pool.submit(lambda: self.services.payroll.pay_profile(self.employee_id), on_done=self.fill,
+                                 on_error=self._on_error)
 
     def _on_error(self, exc: BaseException) -> None:
         from app.errors import AppError

@@ -61,6 +61,9 @@ class PayrollPage(Tab):
         self.detail_btn = QPushButton(_("Line detail…"), self)
         self.bank_btn = QPushButton(_("Bank transfer list…"), self)
         self.charts_btn = QPushButton(_("Charts…"), self)
+        self.declarations_btn = QPushButton(_("Special deductions…"), self)
+        self.import_decl_btn = QPushButton(_("Import declarations…"), self)
+        self.export_decl_btn = QPushButton(_("Export declarations…"), self)
         self.table = FilterTable(
             [
                 Column[ReviewRow]("staff_no", _("Staff no.")),
@@ -85,7 +88,8 @@ class PayrollPage(Tab):
             top.addWidget(b)
         second = QHBoxLayout()
         second.addStretch(1)
-        for b in (self.detail_btn, self.profile_btn, self.bank_btn, self.charts_btn):
+        for b in (self.detail_btn, self.profile_btn, self.declarations_btn, self.import_decl_btn, self.export_decl_btn,
+                  self.bank_btn, self.charts_btn):
             second.addWidget(b)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -107,6 +111,9 @@ class PayrollPage(Tab):
         self.profile_btn.clicked.connect(self._on_profile_clicked)
         self.bank_btn.clicked.connect(self._on_bank_clicked)
         self.charts_btn.clicked.connect(self._on_charts_clicked)
+        self.declarations_btn.clicked.connect(self._on_declarations_clicked)
+        self.import_decl_btn.clicked.connect(self._on_import_declarations_clicked)
+        self.export_decl_btn.clicked.connect(self._on_export_declarations_clicked)
         self.table.view.doubleClicked.connect(lambda _index: self._on_detail_clicked())
 
     # ---------------------------------------------------------------- loading
@@ -253,6 +260,32 @@ class PayrollPage(Tab):
                                   show_account=may_see_accounts(self.services), parent=self)
         dialog.accepted.connect(lambda: dialog.changes and self._publish(dialog.changes))
         dialog.open()
+
+    def _on_declarations_clicked(self) -> None:
+        from ui.dialogs.tax_declarations import TaxDeclarationsDialog
+        from ui.tabs.pay_settings_page import acting_user
+
+        row = self.selected_row()
+        if row is None:
+            QMessageBox.information(self, _("HR Desk"), _("Select a person in the list first."))
+            return
+        dialog = TaxDeclarationsDialog(self.services, self.pool, row.employee_id, user=acting_user(self.services),
+                                       parent=self)
+        dialog.finished.connect(lambda _code: dialog.changes and self._publish(dialog.changes))
+        dialog.open()
+
+    def _on_import_declarations_clicked(self) -> None:
+        from ui.dialogs.tax_declarations import import_declarations
+
+        import_declarations(self, self.services, self.pool, self._publish)
+
+    def _on_export_declarations_clicked(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export declarations"), _("declarations.xlsx"),
+                                                    "Excel (*.xlsx)")
+        if path:
+            self.pool.submit(lambda: self.services.declarations.export_file(Path(path)), lane="io",
+                             on_done=lambda p: QMessageBox.information(self, _("HR Desk"), _("Saved {path}").format(path=p)),
+                             on_error=self.show_error)
 
     def _publish(self, changes: ChangeSet) -> None:
         window = self.window()

@@ -59,7 +59,9 @@ def test_within_the_limits_nothing_is_taxed_and_without_an_average_wage_only_the
 
 def test_the_month_taxes_the_excess(structure) -> None:  # type: ignore[no-untyped-def]
     """July 2026, first month with this employer: the 760.00 above the limits (720 公积金 + 40 年金) enters the
-    taxable income; in the 3 % bracket that is 22.80 more tax and 22.80 less net pay, gross unchanged."""
+    taxable income; so does the employer's 公积金 above the same limit (12 % of 30,000 = 3,600 − 2,880 = 720,
+    财税〔2006〕10号): 1,480.00 more taxable income, in the 3 % bracket 44.40 more tax and 44.40 less net pay,
+    gross unchanged."""
     p = nurse(bases=ContributionBases(D("30000"), D("30000")), hire_date=dt.date(2026, 7, 1))
     att = AttendanceSummary(2026, 7, amounts={"reward_perf": D("20000.00")})  # 奖励性绩效 for a taxable month
     limited = evaluate_month(structure, p, att, city())
@@ -70,6 +72,28 @@ def test_the_month_taxes_the_excess(structure) -> None:  # type: ignore[no-untyp
     assert limited.tax_month.special_deduction == free.tax_month.special_deduction - D("720.00")
     assert limited.tax_month.other_deduction == free.tax_month.other_deduction - D("40.00")
     assert D("0") < free.taxable_base < D("36000")  # the 3 % bracket
-    assert limited.tax - free.tax == D("22.80") and free.net - limited.net == D("22.80")
+    assert limited.employer_housing_fund_taxable == D("720.00") and free.employer_housing_fund_taxable == 0
+    assert limited.tax_month.other_income == D("720.00")
+    assert limited.tax - free.tax == D("44.40") and free.net - limited.net == D("44.40")
     hf = next(ln for ln in limited.lines if ln.code == "housing_fund")
     assert "2880.00" in hf.explanation and "720.00" in hf.explanation
+
+
+def test_the_employer_share_above_the_limit_is_taxable() -> None:
+    """财税〔2006〕10号: the employer's 公积金 above 12 % of the capped base is the employee's taxable income.
+    Base 30,000 (limit base min(30,000, 3 × 8,000) = 24,000 → limit 2,880.00). Employer at the employee's 12 %:
+    3,600.00 → 720.00 taxable. With the city's employer rate 10 %: 3,000.00 → 120.00. Base 20,000 at 12 %:
+    2,400.00, limit 2,400.00 → nothing."""
+    c = employee_contributions(ContributionBases(D("30000"), D("30000")), city().periods[0])
+    assert c.housing_fund_employer == D("3600.00") and c.housing_fund_employer_taxable == D("720.00")
+    period = parse_city_settings({"cities": {"测试市": {"periods": [{
+        "effective_from": "2026-01-01", "social_base_floor": "5000", "social_base_cap": "25000",
+        "housing_fund_base_floor": "2400", "housing_fund_base_cap": "31500", "pension_rate": "0.08",
+        "medical_rate": "0.02", "unemployment_rate": "0.005", "housing_fund_rate": "0.12", "annuity_rate": "0.04",
+        "minimum_wage": "2400", "average_monthly_wage": "8000", "housing_fund_employer_rate": "0.10"}]}}})["测试市"]
+    c10 = employee_contributions(ContributionBases(D("30000"), D("30000")), period.periods[0])
+    assert c10.housing_fund_employer == D("3000.00") and c10.housing_fund_employer_taxable == D("120.00")
+    low = employee_contributions(ContributionBases(D("20000"), D("20000")), city().periods[0])
+    assert low.housing_fund_employer_taxable == 0
+    assert employee_contributions(ContributionBases(D("30000"), D("30000")),
+                                  city(average=None).periods[0]).housing_fund_employer_taxable == 0
