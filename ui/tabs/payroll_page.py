@@ -43,7 +43,7 @@ def money(fen: int | None) -> str:
 
 class PayrollPage(Tab):
     KEY = "payroll_run"
-    TABLES = frozenset({"payroll_runs", "payroll_lines", "pay_profiles", "attendance_months"})
+    TABLES = frozenset({"payroll_runs", "payroll_lines", "pay_profiles", "attendance_months", "tax_declarations"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
