@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -101,6 +102,9 @@ def open_app(data_dir: str | Path | paths.DataDir | None = None, *, settings: co
     """
     settings = settings or config.load()
     data = data_dir if isinstance(data_dir, paths.DataDir) else resolve_data_dir(data_dir, settings)
+    url = resolve_database_url(data, settings, database_url)
+    if backend_name(url) == "sqlite" and normalise_url(data.db_path) == url and _read_only_folder(data):
+        return _open_read_only(data, settings, url)
     try:
         data.ensure()
     except OSError as exc:
@@ -109,7 +113,6 @@ def open_app(data_dir: str | Path | paths.DataDir | None = None, *, settings: co
                 path=data.root, reason=exc.strerror or exc
             )
         ) from exc
-    url = resolve_database_url(data, settings, database_url)
     engine = make_engine(url)
     try:
         if backend_name(url) == "sqlite":
@@ -144,4 +147,74 @@ def open_app(data_dir: str | Path | paths.DataDir | None = None, *, settings: co
     except Exception:
         engine.dispose()
         raise
+    return ctx
+
+
+def read_only_message(data: paths.DataDir) -> str:
+    return _("The data folder {path} is read-only: HR Desk shows the saved data but cannot save any change. "
+             "Ask IT for write access to this folder (or copy it to a writable folder and open the copy); "
+             "nothing already saved is affected.").format(path=data.root)
+
+
+def _read_only_folder(data: paths.DataDir) -> bool:
+    """True when the data folder holds a database but nothing can be written there (permissions, a
+    read-only share or medium). Tested by creating a file: permission bits alone miss ACLs and mounts."""
+    if not data.db_path.is_file():
+        return False
+    import errno
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=data.root, prefix=".hrdesk-write-test-"):
+            pass
+        with open(data.db_path, "r+b"):
+            pass
+    except OSError as exc:
+        return isinstance(exc, PermissionError) or exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    return False
+
+
+def _open_read_only(data: paths.DataDir, settings: config.Settings, url: str) -> AppContext:
+    """Open a SQLite database in a read-only folder for reading only: SQLite's ``immutable`` mode (a WAL
+    database otherwise needs its -shm file created beside it), no migration, no start-up writes; every
+    unit of work that would write is refused with :func:`read_only_message` naming the folder."""
+    import sys
+
+    from sqlalchemy import event, text
+
+    from app.db.engine import IMMEDIATE
+    from app.db.migrate import head_revision
+    from app.security.startup import secure_database
+
+    message = read_only_message(data)
+    engine = make_engine(f"sqlite+pysqlite:///file:{data.db_path.as_posix()}?mode=ro&immutable=1&uri=true")
+
+    def refuse_writes(conn: Any) -> None:
+        if conn.get_execution_options().get(IMMEDIATE):
+            raise StorageError(message)
+
+    event.listen(engine, "begin", refuse_writes, insert=True)
+    try:
+        with engine.connect() as conn:
+            current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError as exc:
+        engine.dispose()
+        raise StorageError(_("Cannot read the database in the read-only data folder {path}: {reason}. Ask IT for "
+                             "write access to the folder.").format(path=data.root, reason=translate_db_error(exc))
+                           ) from exc
+    if current != head_revision():
+        engine.dispose()
+        raise StorageError(_("The database in {path} must be upgraded to this version of HR Desk, but the folder is "
+                             "read-only. Ask IT for write access to the folder; nothing was changed.").format(
+            path=data.root))
+    log.warning("data folder is read-only: opened for reading only")
+    factory = make_sessionmaker(engine)
+    ctx = AppContext(data, engine, factory, settings, Services(factory, data), False, database_url=url)
+    ctx.extras["read_only"] = message
+    try:
+        secure_database(ctx)
+    except Exception:
+        engine.dispose()
+        raise
+    print(message, file=sys.stderr)  # the command line says it at once; the GUI reads ctx.extras["read_only"]
     return ctx

@@ -113,8 +113,15 @@ class MainWindow(QMainWindow):
         self.sign_out_action.triggered.connect(self.sign_out)
         self.database_action = QAction(_("Database and archive folder…"), self)
         self.database_action.triggered.connect(self._on_database_action_triggered)
+        self.person_export_action = QAction(_("Personal data access request (PIPL)…"), self)
+        self.person_export_action.triggered.connect(self._on_person_export_action_triggered)
+        self.anonymised_export_action = QAction(_("Anonymised statistics export…"), self)
+        self.anonymised_export_action.triggered.connect(self._on_anonymised_export_action_triggered)
         for a in (self.users_action, self.audit_action, self.backup_action, self.database_action):
             menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.person_export_action)
+        menu.addAction(self.anonymised_export_action)
         menu.addSeparator()
         menu.addAction(self.lock_action)
         menu.addAction(self.sign_out_action)
@@ -131,6 +138,8 @@ class MainWindow(QMainWindow):
         self.audit_action.setEnabled(allowed("audit", "query"))
         self.backup_action.setEnabled(allowed("backup", "list") and self.ctx.backend == "sqlite")
         self.database_action.setEnabled(p is not None)
+        self.person_export_action.setEnabled(allowed("privacy", "person_export"))
+        self.anonymised_export_action.setEnabled(allowed("privacy", "anonymised_export"))
         self.user_label.setText(_("Signed in: {user} ({role})").format(user=p.display_name or p.username,
                                                                        role=role_label(p.role)) if p else "")
 
@@ -153,6 +162,16 @@ class MainWindow(QMainWindow):
         p = self.ctx.services.identity.principal
         if p is not None:
             AuditViewerDialog(self.ctx.services.audit, p, self.pool, self).exec()
+
+    def _on_person_export_action_triggered(self) -> None:
+        from ui.dialogs.privacy_export import PersonExportDialog
+
+        PersonExportDialog(self.ctx.services.privacy, self.pool, self).exec()
+
+    def _on_anonymised_export_action_triggered(self) -> None:
+        from ui.dialogs.privacy_export import AnonymisedExportDialog
+
+        AnonymisedExportDialog(self.ctx.services.privacy, self.pool, self).exec()
 
     def _on_preferences_action_triggered(self) -> None:
         from ui.dialogs.preferences import PreferencesDialog

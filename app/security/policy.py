@@ -266,10 +266,12 @@ POLICY: dict[str, dict[str, Rule]] = {
         "login": PUBLIC, "has_users": PUBLIC, "ensure_admin": PUBLIC, "change_password": PUBLIC,
         "settings": PUBLIC, "max_failed": PUBLIC,
         **{m: Rule(("users.manage",), self_checked=True) for m in (
-            "users", "create_user", "update_user", "unlock", "reset_password")},
+            "users", "create_user", "update_user", "unlock", "reset_password",
+            "security_settings", "save_role", "delete_role", "set_lockout")},
     },
     "privacy": {  # 个人信息保护法: access requests and anonymised exports
         "person_rows": V("personal_data.view", *STAFF_EDIT, key="person_id"),
+        "find_people": R(*STAFF_EDIT, scope=D),  # names to pick the person of an access request
         "person_export": X(*STAFF_EDIT, key="person_id"),
         "anonymised_export": X(*STAFF, scope=""),
     },

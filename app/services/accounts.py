@@ -1,7 +1,13 @@
 """User accounts: first administrator, login with lock-out, password changes, user management.
 
-Only ``users.manage`` (系统管理员) creates, edits, unlocks or resets accounts. Every change and every
-login (successful, failed, locked) goes into the audit log in the same transaction.
+Only ``users.manage`` (系统管理员) creates, edits, unlocks or resets accounts and edits custom roles and
+the lock-out threshold. Every change and every login (successful, failed, locked) goes into the audit
+log in the same transaction.
+
+Custom roles and the lock-out threshold are hospital-wide settings in the database
+(``app.security.permissions.read_db_settings``): every workstation reads the same ones. They are read
+afresh at each login (the signed-in ``Principal`` keeps its permissions for the session) and cached for
+listings until this service changes them.
 """
 
 from __future__ import annotations
@@ -15,14 +21,18 @@ from app.db.tables import User
 from app.errors import AppError, Conflict, InvalidInput, NotFound
 from app.i18n import _
 from app.security import passwords
+from app.security.permissions import BUILTIN_ROLES, DEPARTMENT_SCOPED
 from app.security.permissions import (
     Principal,
     SecuritySettings,
     all_roles,
-    load_settings,
+    check_custom_role,
     principal_for,
+    read_db_settings,
     require,
     role_label,
+    write_db_login,
+    write_db_roles,
 )
 from app.services.audit import record
 from app.services.base import Service
@@ -53,18 +63,50 @@ class UserInfo:
 
 
 @dataclass(frozen=True)
+class RoleInfo:
+    name: str
+    label: str
+    permissions: tuple[str, ...]
+    department_scoped: bool
+    builtin: bool
+    users: int  # accounts holding the role
+
+
+@dataclass(frozen=True)
+class SecurityOverview:
+    roles: tuple[RoleInfo, ...]
+    roles_version: int  # pass back as expected_version when saving roles
+    max_failed_logins: int
+    login_version: int
+
+
+@dataclass(frozen=True)
 class LoginResult:
     principal: Principal
     must_change_password: bool
 
 
 class AccountsService(Service):
-    def __init__(self, factory, settings_loader=load_settings) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, factory, settings_loader=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__(factory)
-        self._settings_loader = settings_loader
+        self._settings_loader = settings_loader  # tests: a fixed SecuritySettings; None: the database
+        self._cached: SecuritySettings | None = None
 
     def settings(self) -> SecuritySettings:
-        return self._settings_loader()
+        """Custom roles and the lock-out threshold (cached; refreshed at every login and after a change)."""
+        if self._settings_loader is not None:
+            return self._settings_loader()
+        cached = self._cached
+        if cached is None:
+            with self._uow() as s:
+                cached = self._cached = read_db_settings(s)
+        return cached
+
+    def _fresh(self, s) -> SecuritySettings:  # type: ignore[no-untyped-def]
+        if self._settings_loader is not None:
+            return self._settings_loader()
+        self._cached = read_db_settings(s)
+        return self._cached
 
     @property
     def max_failed(self) -> int:
@@ -94,8 +136,9 @@ class AccountsService(Service):
     # ---------------------------------------------------------------- login
     def login(self, username: str, password: str) -> LoginResult:
         username = username.strip()
-        limit = self.max_failed
         with self._uow(write=True) as s:
+            settings = self._fresh(s)  # roles edited on another workstation count from this sign-in
+            limit = settings.max_failed_logins
             user = s.scalar(select(User).where(User.username == username))
             if user is None:
                 passwords.burn_time(password)
@@ -125,7 +168,7 @@ class AccountsService(Service):
                 outcome = None
                 result = LoginResult(
                     principal_for(user.username, user.role, user.department_id, display_name=user.display_name,
-                                  settings=self.settings()),
+                                  settings=settings),
                     user.must_change_password,
                 )
         if outcome is None:
@@ -231,8 +274,72 @@ class AccountsService(Service):
             s.flush()
             return self._info(user)
 
+    # ---------------------------------------------------------------- roles and lock-out (hospital-wide)
+    def security_settings(self, principal: Principal) -> SecurityOverview:
+        """Every role (built-in and custom) with its permissions and how many accounts hold it, and the
+        lock-out threshold, with the versions to pass back when saving."""
+        require(principal, "users.manage")
+        with self._uow() as s:
+            settings = self._fresh(s)
+            counts = dict(s.execute(select(User.role, func.count()).group_by(User.role)).all())
+        roles = [RoleInfo(name, role_label(name), tuple(sorted(perms)), name in DEPARTMENT_SCOPED, True,
+                          int(counts.get(name, 0))) for name, perms in BUILTIN_ROLES.items()]
+        roles += [RoleInfo(r.name, r.label, tuple(sorted(r.permissions)), r.department_scoped, False,
+                           int(counts.get(r.name, 0))) for r in settings.custom_roles]
+        return SecurityOverview(tuple(roles), settings.roles_version, settings.max_failed_logins,
+                                settings.login_version)
+
+    def save_role(self, principal: Principal, name: str, label: str, permissions: set[str] | frozenset[str], *,
+                  department_scoped: bool = False, expected_version: int) -> SecurityOverview:
+        """Add or change a custom role. ``expected_version``: ``roles_version`` of the overview the user
+        edited; another workstation's save in between is refused (``Conflict``) and nothing is saved."""
+        require(principal, "users.manage")
+        role = check_custom_role(name, label, permissions, department_scoped)
+        with self._uow(write=True) as s:
+            settings = read_db_settings(s)
+            old = settings.role(role.name)
+            others = tuple(r for r in settings.custom_roles if r.name != role.name)
+            write_db_roles(s, (*others, role), expected_version=expected_version, user=principal.username)
+            detail: dict[str, object] = {"label": role.label, "permissions": sorted(role.permissions),
+                                         "department_scoped": role.department_scoped}
+            if old is not None:
+                detail["before"] = {"label": old.label, "permissions": sorted(old.permissions),
+                                    "department_scoped": old.department_scoped}
+            record(s, principal, "roles.update" if old else "roles.create", "role", role.name, detail)
+        self._cached = None
+        return self.security_settings(principal)
+
+    def delete_role(self, principal: Principal, name: str, *, expected_version: int) -> SecurityOverview:
+        """Remove a custom role; refused while accounts hold it (their number is named)."""
+        require(principal, "users.manage")
+        with self._uow(write=True) as s:
+            settings = read_db_settings(s)
+            if settings.role(name) is None:
+                raise NotFound(_("There is no custom role {role}; reload the list.").format(role=name))
+            holders = s.scalar(select(func.count()).select_from(User).where(User.role == name)) or 0
+            if holders:
+                raise Conflict(_("The role {role} is still held by {n} accounts. Give them another role first; "
+                                 "nothing was deleted.").format(role=role_label(name, settings), n=holders))
+            write_db_roles(s, tuple(r for r in settings.custom_roles if r.name != name),
+                           expected_version=expected_version, user=principal.username)
+            record(s, principal, "roles.delete", "role", name)
+        self._cached = None
+        return self.security_settings(principal)
+
+    def set_lockout(self, principal: Principal, max_failed_logins: int, *, expected_version: int) -> SecurityOverview:
+        """Change the number of wrong passwords that locks an account (every workstation)."""
+        require(principal, "users.manage")
+        with self._uow(write=True) as s:
+            before = read_db_settings(s).max_failed_logins
+            write_db_login(s, int(max_failed_logins), expected_version=expected_version, user=principal.username)
+            record(s, principal, "security.lockout", "setting", "security.login",
+                   {"before": before, "after": int(max_failed_logins)})
+        self._cached = None
+        return self.security_settings(principal)
+
     # ---------------------------------------------------------------- helpers
     def _check_role(self, role: str) -> None:
+        self._cached = None  # a role added on another workstation a moment ago is accepted
         if role not in all_roles(self.settings()):
             raise InvalidInput(_("Unknown role {role}. Choose one of: {roles}.").format(
                 role=role, roles=", ".join(all_roles(self.settings()))))

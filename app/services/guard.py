@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.tables import Candidate, Department, Employee, InterviewRecording, OnboardingForm, Position
-from app.db.uow import unit_of_work
+from app.db.uow import unit_of_work, with_next_change
 from app.i18n import _
-from app.security.permissions import PERMISSIONS, PermissionDenied, Principal, role_label
+from app.security.permissions import PERMISSIONS, PermissionDenied, Principal, principal_label
 from app.security.policy import POLICY, Rule
 
 log = logging.getLogger(__name__)
@@ -66,20 +66,20 @@ def _op_label(service: str, method: str) -> str:
 
 def _denied(principal: Principal, what: str) -> PermissionDenied:
     return PermissionDenied(_("Your account ({user}, {role}) is not allowed to {what}. Ask an administrator for "
-                              "this permission.").format(user=principal.username, role=role_label(principal.role),
+                              "this permission.").format(user=principal.username, role=principal_label(principal),
                                                          what=what))
 
 
 def _outside(principal: Principal, what: str) -> PermissionDenied:
     return PermissionDenied(_("Your account ({user}, {role}) may {what} only for its own department. "
                               "Ask HR or an administrator.").format(
-        user=principal.username, role=role_label(principal.role), what=what))
+        user=principal.username, role=principal_label(principal), what=what))
 
 
 def _not_assigned(principal: Principal) -> PermissionDenied:
     return PermissionDenied(_("Your account ({user}, {role}) may see only the interviews you are an interviewer "
                               "of; this interview is not assigned to you.").format(
-        user=principal.username, role=role_label(principal.role)))
+        user=principal.username, role=principal_label(principal)))
 
 
 class _Scope:
@@ -183,7 +183,7 @@ class Guard:
             self._audit_denied(principal, service, method)
             raise PermissionDenied(_("Your account ({user}, {role}) is not allowed to do this ({op}): the operation "
                                      "is not in the permission policy.").format(
-                user=who.username, role=role_label(who.role), op=_op_label(service, method)))
+                user=who.username, role=principal_label(who), op=_op_label(service, method)))
         if rule.hidden:
             raise PermissionDenied(_("This part of the program is internal and cannot be used directly ({op}).").format(
                 op=_op_label(service, method)))
@@ -234,17 +234,23 @@ class Guard:
             args, kwargs = bound.args, bound.kwargs
         else:
             checked = False
-        try:
+        audit_now = rule.audited and not rule.self_checked
+        if audit_now and rule.write and not rule.export and not rule.audit:
+            # a change: its entry is written by the change's own transaction (app.db.uow.with_next_change), so a
+            # crash between the two cannot leave a committed change without its entry
+            entry = self._audit_entry(principal, service, method, rule, args, kwargs, fn, None)
+            with with_next_change(lambda s: _record(s, principal, entry)) as written:
+                result = fn(*args, **kwargs)
+            audit_now = not written()  # the call wrote nothing through a unit of work: write the entry alone
+        else:
             result = fn(*args, **kwargs)
-        except PermissionDenied:
-            raise
         if scope is not None:
             try:
                 result = self._post(scope, rule, result, checked, dept, assigned, what)
             except PermissionDenied:
                 self._audit_denied(principal, service, method)
                 raise
-        if rule.audited and not rule.self_checked:
+        if audit_now:
             self._audit(principal, service, method, rule, args, kwargs, fn, result)
         return result
 
@@ -354,8 +360,17 @@ class Guard:
     # ------------------------------------------------------------- audit
     def _audit(self, principal: Principal, service: str, method: str, rule: Rule, args: Iterable[Any],
                kwargs: dict[str, Any], fn: Callable[..., Any], result: Any) -> None:
-        from app.services.audit import record
+        entry = self._audit_entry(principal, service, method, rule, args, kwargs, fn, result)
+        try:
+            with unit_of_work(self.factory, write=True) as s:
+                _record(s, principal, entry)
+        except Exception as exc:  # noqa: BLE001 - the call is done; say so loudly, don't undo it
+            log.error("could not append the audit entry for %s.%s: %s", service, method, type(exc).__name__)
 
+    @staticmethod
+    def _audit_entry(principal: Principal, service: str, method: str, rule: Rule, args: Iterable[Any],
+                     kwargs: dict[str, Any], fn: Callable[..., Any], result: Any) -> tuple[str, str, Any, dict[str, Any]]:
+        """(action, object type, object id, detail) of a guarded call's audit entry; never values."""
         object_id: Any = ""
         if rule.key:
             try:
@@ -371,12 +386,8 @@ class Guard:
             detail["what"] = rule.audit
         if isinstance(result, list):
             detail["rows"] = len(result)
-        try:
-            with unit_of_work(self.factory, write=True) as s:
-                record(s, principal, _op_label(service, method), rule.key.removesuffix("_id") or service,
-                       "" if object_id is None else object_id, detail)
-        except Exception as exc:  # noqa: BLE001 - the change is committed; say so loudly, don't undo the call
-            log.error("could not append the audit entry for %s.%s: %s", service, method, type(exc).__name__)
+        return (_op_label(service, method), rule.key.removesuffix("_id") or service,
+                "" if object_id is None else object_id, detail)
 
     def _audit_denied(self, principal: Principal | None, service: str, method: str) -> None:
         if principal is None:
@@ -388,6 +399,12 @@ class Guard:
                 record(s, principal, "denied", service, "", {"op": _op_label(service, method)})
         except Exception as exc:  # noqa: BLE001 - a refusal must be raised even if the log is unwritable
             log.error("could not audit a refused call: %s", type(exc).__name__)
+
+
+def _record(session: Session, principal: Principal, entry: tuple[str, str, Any, dict[str, Any]]) -> None:
+    from app.services.audit import record
+
+    record(session, principal, *entry)
 
 
 _MISSING = object()

@@ -56,6 +56,18 @@ class PersonExport:
 
 
 @dataclass(frozen=True)
+class PersonHit:
+    """One person found for an access request (the screen shows enough to pick the right one)."""
+
+    person_id: int
+    name: str
+    staff_no: str  # "" when the person is not (or not yet) an employee
+    department: str  # the employee's department, else the applied position's
+    candidacies: str  # applied positions with candidate numbers, e.g. "#12 护士"
+    status: str  # "employee" | "candidate" | "former_employee"
+
+
+@dataclass(frozen=True)
 class AnonymisedExport:
     path: Path
     interviews: int
@@ -87,6 +99,44 @@ class PrivacyService(Service):
         self._talent = talent  # the unwrapped talent service: its archive export
 
     # ------------------------------------------------------------------ access request
+    def find_people(self, text: str, *, limit: int = 50) -> list[PersonHit]:
+        """People whose name or staff number contains ``text``, or whose candidate number is ``text``
+        (``#12`` or ``12``): the person to answer an access request for."""
+        text = text.strip()
+        if not text:
+            return []
+        like = f"%{text}%"
+        number = text.lstrip("#")
+        with self._uow() as s:
+            ids: set[int] = set(s.scalars(select(Person.id).where(Person.name.ilike(like)).limit(limit)))
+            ids.update(s.scalars(select(Employee.person_id).where(Employee.staff_no.ilike(like)).limit(limit)))
+            if number.isdigit():
+                ids.update(s.scalars(select(Candidate.person_id).where(Candidate.id == int(number))))
+            if not ids:
+                return []
+            ids = set(sorted(ids)[: limit])
+            names = dict(s.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+            employees = {pid: (staff, dept, left) for pid, staff, dept, left in s.execute(
+                select(Employee.person_id, Employee.staff_no, Department.name, Employee.leave_date)
+                .join(Department, Employee.department_id == Department.id).where(Employee.person_id.in_(ids)))}
+            applied: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+            for cid, pid, title, dept in s.execute(
+                select(Candidate.id, Candidate.person_id, Position.title, Department.name)
+                .outerjoin(Position, Candidate.position_id == Position.id)
+                .outerjoin(Department, Position.department_id == Department.id)
+                .where(Candidate.person_id.in_(ids)).order_by(Candidate.id)
+            ):
+                applied[pid].append((cid, title or "", dept or ""))
+        hits = []
+        for pid in sorted(ids, key=lambda i: (names.get(i, ""), i)):
+            emp = employees.get(pid)
+            cands = applied.get(pid, [])
+            dept = emp[1] if emp else next((d for _c, _t, d in cands if d), "")
+            status = ("former_employee" if emp[2] else "employee") if emp else "candidate"
+            hits.append(PersonHit(pid, names.get(pid, ""), emp[0] if emp else "", dept,
+                                  "; ".join(f"#{c} {t}".strip() for c, t, _d in cands), status))
+        return hits
+
     def person_rows(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row held about the person, by table (encrypted columns decrypted)."""
         out: dict[str, list[dict[str, Any]]] = defaultdict(list)

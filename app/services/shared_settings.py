@@ -93,16 +93,30 @@ def delete_setting(session: Session, key: str) -> bool:
     return True
 
 
+PROTECTED_KEYS = frozenset({"security.roles", "security.login"})
+"""Kept by ``AccountsService`` (needs 用户管理 and is audited there); the generic ``put``/``delete``, open to
+attendance and payroll clerks for their own settings, must not reach them (a clerk could widen their own role)."""
+
+
+def _writable(key: str) -> str:
+    key = _check_key(key)
+    if key in PROTECTED_KEYS:
+        raise InvalidInput(_("The setting {key} is changed only in user management (Security menu).").format(key=key))
+    return key
+
+
 class SharedSettingsService(Service):
     def get(self, key: str, default: Any = None) -> SettingValue:
         with self._uow() as s:
             return read_setting(s, key, default)
 
     def put(self, key: str, value: Any, *, expected_version: int | None = None, user: str = "") -> SettingValue:
+        key = _writable(key)
         with self._uow(write=True) as s:
             return write_setting(s, key, value, expected_version=expected_version, user=user)
 
     def delete(self, key: str) -> bool:
+        key = _writable(key)
         with self._uow(write=True) as s:
             return delete_setting(s, key)
 

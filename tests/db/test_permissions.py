@@ -263,3 +263,44 @@ def test_custom_rule_table_shape() -> None:
             assert not (rule.public and rule.perms), (service, method)
             for p in rule.perms:
                 assert any(p in perms for perms in BUILTIN_ROLES.values()), (service, method, p)
+
+
+# ----------------------------------------------------------------------------- audit written with the change
+
+class _Notes(Service):
+    """A service whose change commits and whose call then fails, or whose change is rolled back."""
+
+    def save(self, note_id: int, fail_after_commit: bool = False, fail_inside: bool = False) -> None:
+        from app.services.shared_settings import write_setting
+
+        with self._uow(write=True) as s:
+            write_setting(s, f"test.note.{note_id}", {"text": "已保存"})
+            if fail_inside:
+                raise RuntimeError("the change is rolled back")
+        if fail_after_commit:
+            raise RuntimeError("a later step fails; the change above is already committed")
+
+
+def _entries(ctx: Any, action: str) -> list[str]:
+    with unit_of_work(ctx.session_factory) as s:
+        return list(s.scalars(select(AuditEntry.object_id).where(AuditEntry.action == action)).all())
+
+
+def test_a_change_and_its_audit_entry_commit_together(ctx) -> None:  # type: ignore[no-untyped-def]
+    """The guard's entry for a change is written by the change's own transaction: a call that fails after its change
+    committed still leaves the entry (before, the guard wrote it only after a successful return, so that change
+    went unaudited); a change rolled back leaves none; a successful call leaves exactly one."""
+    from app.security.policy import W
+
+    guard = Guard(ctx.session_factory, Identity(Principal.system()), {"notes": {"save": W("settings.manage",
+                                                                                           key="note_id")}})
+    notes = guard.wrap("notes", _Notes(ctx.session_factory))
+    notes.save(1)
+    assert _entries(ctx, "notes.save") == ["1"]
+    with pytest.raises(RuntimeError, match="already committed"):
+        notes.save(2, fail_after_commit=True)
+    assert _entries(ctx, "notes.save") == ["1", "2"]
+    with pytest.raises(RuntimeError, match="rolled back"):
+        notes.save(3, fail_inside=True)
+    assert _entries(ctx, "notes.save") == ["1", "2"]
+    assert ctx.services.audit.verify(Principal.system()).intact
