@@ -38,6 +38,9 @@ class ShiftType:
     duty: bool = False
     rest: bool = False
     early: bool = False
+    # False: retired (停用) — stays valid on cells that already hold it (summaries, pay, printouts) but is
+    # not offered for new cells, cycle templates or the solver
+    active: bool = True
 
     @property
     def is_work(self) -> bool:
@@ -86,16 +89,31 @@ class ShiftCatalog:
         st = self.shifts.get(code)
         return st is not None and st.night and st.is_work
 
-    def work_codes(self) -> list[str]:
-        return [c for c, s in self.shifts.items() if s.is_work]
+    def work_codes(self, *, offered_only: bool = False) -> list[str]:
+        return [c for c, s in self.shifts.items() if s.is_work and (s.active or not offered_only)]
+
+    def is_offered(self, code: str) -> bool:
+        """A shift code that may be put on a new cell (known and not retired); leave codes are not shifts."""
+        st = self.shifts.get(code)
+        return st is not None and st.active
+
+    def offered_codes(self) -> list[str]:
+        return [c for c, s in self.shifts.items() if s.active]
+
+    def retired_codes(self) -> frozenset[str]:
+        return frozenset(c for c, s in self.shifts.items() if not s.active)
 
     def rest_code(self) -> str:
-        for c, s in self.shifts.items():
-            if s.rest and c == "休":
-                return c
-        for c, s in self.shifts.items():
-            if s.rest:
-                return c
+        """The rest code the solver writes: 休 when offered, else the first offered rest code (a retired
+        rest code only when the ward has no other)."""
+        rests = [(c, s) for c, s in self.shifts.items() if s.rest]
+        for want_active in (True, False):
+            for c, s in rests:
+                if c == "休" and (s.active or not want_active):
+                    return c
+            for c, s in rests:
+                if s.active or not want_active:
+                    return c
         raise InvalidInput(_("The shift set has no rest code. Add a rest shift such as 休."))
 
     def validate_code(self, code: str) -> None:

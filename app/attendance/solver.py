@@ -349,6 +349,10 @@ def solve_roster(
     opt = options or SolverOptions()
     cat = problem.catalog
     codes = list(opt.codes) if opt.codes else sorted({c for r in problem.cover for c in r.shift_codes})
+    retired = [c for c in codes if cat.get(c) is not None and not cat.is_offered(c)]
+    if retired:
+        raise InvalidInput(_("Shift {code} is retired (停用) and is not assigned to new cells. Remove it from the "
+                             "ward's cover rules or enable it again in the shift types.").format(code=retired[0]))
     if not codes:
         raise InvalidInput(_("No shift to assign: add coverage rules or choose the shifts the solver may use."))
     for c in codes:
@@ -507,7 +511,7 @@ def _extract(solver: cp_model.CpSolver, b: _Model, roster: Roster, problem: Rost
     cat = problem.catalog
     H = b.offset
     rest = cat.rest_code()
-    after_night = opt.off_code_after_night if opt.off_code_after_night in cat.shifts else rest
+    after_night = opt.off_code_after_night if cat.is_offered(opt.off_code_after_night) else rest
     rows: dict[str, list[str]] = {}
     for p, sid in enumerate(roster.staff):
         row = list(roster.cells[p])

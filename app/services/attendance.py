@@ -147,6 +147,7 @@ class ShiftTypeRow:
     start_day_offset: int = 0
     early: bool = False
     version: int = 0
+    active: bool = True  # False: retired (停用) — kept on old roster cells, not offered for new ones
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,12 @@ class RosterView:
     duty_codes: frozenset[str]
     leave_cells: frozenset[tuple[str, date]]  # from approved leave: read-only in the grid
     violations: tuple[Violation, ...]
+    retired_codes: frozenset[str] = frozenset()  # in shift_codes for old cells, never offered for new ones
+
+    @property
+    def offered_codes(self) -> tuple[str, ...]:
+        """The codes the editor offers for a cell (retired shift types left out)."""
+        return tuple(c for c in self.shift_codes if c not in self.retired_codes)
 
 
 @dataclass(frozen=True)
@@ -350,14 +357,14 @@ def _engine_shift(st: ShiftType) -> EngineShift:
         code=st.code, name=st.name, start=st.start_time, end_minutes=end_minutes,
         start_day_offset=st.start_day_offset or 0, paid_minutes=st.paid_minutes or 0,
         break_minutes=st.break_minutes or 0, night=bool(st.is_night), night_class=st.night_class or "",
-        duty=bool(st.is_duty), rest=bool(st.is_rest), early=bool(st.is_early),
+        duty=bool(st.is_duty), rest=bool(st.is_rest), early=bool(st.is_early), active=st.active is not False,
     )
 
 
 def _row(st: ShiftType) -> ShiftTypeRow:
     return ShiftTypeRow(st.id, st.code, st.name, st.start_time, st.end_time, st.paid_minutes, st.break_minutes,
                         st.is_night, st.night_class, st.is_duty, st.is_rest, st.start_day_offset or 0,
-                        bool(st.is_early), st.version)
+                        bool(st.is_early), st.version, st.active is not False)
 
 
 def _end_time(s: EngineShift) -> time | None:
@@ -552,7 +559,12 @@ def validate_ward_rules(rules: WardRules, catalog: ShiftCatalog) -> None:
         bad = sorted(code for code in c.shift_codes if not catalog.is_work(code))
         if bad:
             raise InvalidInput(_("Cover rule {name}: {code} is not a working shift of this ward. Use one of {codes}.").format(
-                name=name, code=bad[0], codes=" ".join(catalog.work_codes())))
+                name=name, code=bad[0], codes=" ".join(catalog.work_codes(offered_only=True))))
+        retired = sorted(code for code in c.shift_codes if not catalog.is_offered(code))
+        if retired:
+            raise InvalidInput(_("Cover rule {name}: shift {code} is retired (停用). Use one of {codes}, or enable "
+                                 "{code} again in the shift types.").format(
+                name=name, code=retired[0], codes=" ".join(catalog.work_codes(offered_only=True))))
         if not 1 <= c.min_staff <= 99:
             raise InvalidInput(_("Cover rule {name}: the minimum staff must be from 1 to 99.").format(name=name))
         if c.weekdays is not None and (not c.weekdays or not c.weekdays <= frozenset(range(7))):
@@ -896,7 +908,8 @@ class AttendanceService(Service):
             if usage.cells:
                 shown = ", ".join(usage.months[-6:]) + ("…" if len(usage.months) > 6 else "")
                 raise InvalidInput(_("Shift {code} cannot be deleted: it is used in {n} roster cells ({months}). "
-                                     "Change those cells first, or keep the shift and stop using it.").format(
+                                     "Retire it (停用) instead: it stays on those cells, in the summaries and in pay, "
+                                     "but is no longer offered for new rosters.").format(
                     code=st.code, n=usage.cells, months=shown))
             cat, _ids = _catalog(s, dept, seed=False)
             used = [c.name for c in self._rules_in(s, dept, cat).cover if st.code in c.shift_codes]
@@ -907,6 +920,33 @@ class AttendanceService(Service):
                 raise InvalidInput(_("Shift {code} is the ward's only rest code; a roster needs one.").format(code=st.code))
             s.delete(st)
         log.info("shift type %s deleted in ward %s", shift_type_id, department_id)
+
+    def set_shift_type_active(self, department_id: int, shift_type_id: int, active: bool, version: int) -> ShiftTypeRow:
+        """停用 (retire, ``active`` False) or 启用 (enable) a shift type. A retired type stays on the roster
+        cells that hold it (summaries, night counts for pay, printouts) but is not offered in the roster
+        editor, cycle templates or the solver, and cannot be put on a new cell. Refused while a cover rule
+        names it, or when it is the ward's last rest code in use. ``version``: as read (optimistic)."""
+        with self._uow(write=True) as s:
+            dept = _dept(s, department_id)
+            st = s.get(ShiftType, shift_type_id)
+            if st is None or st.department_id != department_id:
+                raise NotFound(_("The shift type no longer exists. Reload the list."))
+            st = load_for_update(s, ShiftType, shift_type_id, version, _("Shift {code}").format(code=st.code))
+            if bool(st.active) == bool(active):
+                return _row(st)
+            if not active:
+                cat, _ids = _catalog(s, dept, seed=False)
+                used = [c.name for c in self._rules_in(s, dept, cat).cover if st.code in c.shift_codes]
+                if used:
+                    raise InvalidInput(_("Shift {code} is named by the cover rule {rule}. Change the ward rules "
+                                         "first, then retire the shift.").format(code=st.code, rule=used[0]))
+                if st.is_rest and not any(x.rest and x.active and c != st.code for c, x in cat.shifts.items()):
+                    raise InvalidInput(_("Shift {code} is the ward's only rest code in use; a roster needs one. Add "
+                                         "or enable another rest code first.").format(code=st.code))
+            st.active = bool(active)
+            s.flush()
+            log.info("shift type %s %s in ward %s", shift_type_id, "enabled" if active else "retired", department_id)
+            return _row(st)
 
     # ---------------------------------------------------------------- ward rules
     def ward_rules(self, department_id: int) -> WardRules:
@@ -964,6 +1004,7 @@ class AttendanceService(Service):
                 frozenset(c for c, st in cat.shifts.items() if st.night and st.is_work),
                 frozenset(c for c, st in cat.shifts.items() if st.rest),
                 frozenset(c for c, st in cat.shifts.items() if st.duty), leave_cells, violations,
+                cat.retired_codes(),
             )
 
     def check(self, department_id: int, roster: Roster) -> list[Violation]:
@@ -990,11 +1031,24 @@ class AttendanceService(Service):
                 raise InvalidInput(_("Staff number {staff} is not in ward {ward} in {month}.").format(
                     staff=unknown[0], ward=dept.name, month=str(m)))
             rows = []
+            retired = cat.retired_codes()
+            kept: set[tuple[int, date, int]] = set()
+            if retired:  # a retired code stays only on the cells that already hold it
+                kept = {(e, d, t) for e, d, t in s.execute(
+                    select(RosterEntry.employee_id, RosterEntry.day, RosterEntry.shift_type_id)
+                    .where(RosterEntry.employee_id.in_([emp_of[sn] for sn in roster.staff]),
+                           RosterEntry.day >= days[0], RosterEntry.day <= days[-1],
+                           RosterEntry.shift_type_id.in_([ids[c] for c in retired]))).all()}
             for sn, day, code in roster.entries():
                 if cat.is_leave(code):
                     continue
                 if code not in ids:
                     raise InvalidInput(_("Unknown shift or leave code {code}. Use one of the ward's shift codes.").format(code=code))
+                if code in retired and (emp_of[sn], day, ids[code]) not in kept:
+                    raise InvalidInput(_("Shift {code} is retired (停用): it stays on the cells that already had it but "
+                                         "cannot be put on new ones ({staff}, {day}). Choose another shift, or enable "
+                                         "{code} again in the shift types.").format(
+                        code=code, staff=sn, day=day.isoformat()))
                 rows.append({"employee_id": emp_of[sn], "day": day, "shift_type_id": ids[code],
                              "fixed": (sn, day) in roster.fixed})
             s.execute(delete(RosterEntry).where(RosterEntry.employee_id.in_([emp_of[sn] for sn in roster.staff]),

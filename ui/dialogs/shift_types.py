@@ -49,6 +49,17 @@ def _flags(r: ShiftTypeRow) -> str:
     return join_list(parts)
 
 
+RETIRED_COLOUR = "#e0e0e0"  # retired shift types are listed greyed
+
+
+def _name(r: ShiftTypeRow) -> str:
+    return r.name if r.active else _("{name} (retired)").format(name=r.name)
+
+
+def _grey(r: ShiftTypeRow) -> str | None:
+    return None if r.active else RETIRED_COLOUR
+
+
 def span_text(start: time, end: time, next_day: bool, duty: bool) -> str:
     """How the shift runs, in words, e.g. "22:00 – 次日 08:00, 10 h"."""
     s, e = start.hour * 60 + start.minute, end.hour * 60 + end.minute
@@ -77,14 +88,14 @@ class ShiftTypesDialog(QDialog):
         self.resize(980, 520)
         self.table = FilterTable(
             [
-                Column[ShiftTypeRow]("code", _("Code")),
-                Column[ShiftTypeRow]("name", _("Name")),
-                Column[ShiftTypeRow]("start", _("Start"), fmt=_hm),
-                Column[ShiftTypeRow]("end", _("End"), fmt=_hm),
-                Column[ShiftTypeRow]("paid_minutes", _("Paid minutes")),
-                Column[ShiftTypeRow]("break_minutes", _("Break (min)")),
-                Column[ShiftTypeRow]("night_class", _("Night allowance class")),
-                Column[ShiftTypeRow]("flags", _("Kind"), value=_flags),
+                Column[ShiftTypeRow]("code", _("Code"), color=_grey),
+                Column[ShiftTypeRow]("name", _("Name"), value=_name, color=_grey),
+                Column[ShiftTypeRow]("start", _("Start"), fmt=_hm, color=_grey),
+                Column[ShiftTypeRow]("end", _("End"), fmt=_hm, color=_grey),
+                Column[ShiftTypeRow]("paid_minutes", _("Paid minutes"), color=_grey),
+                Column[ShiftTypeRow]("break_minutes", _("Break (min)"), color=_grey),
+                Column[ShiftTypeRow]("night_class", _("Night allowance class"), color=_grey),
+                Column[ShiftTypeRow]("flags", _("Kind"), value=_flags, color=_grey),
             ],
             title=_("Shift types"), parent=self,
         )
@@ -128,8 +139,11 @@ class ShiftTypesDialog(QDialog):
         self.new_btn = QPushButton(_("New shift"), self)
         self.save_btn = QPushButton(_("Save shift"), self)
         self.delete_btn = QPushButton(_("Delete shift"), self)
+        self.active_btn = QPushButton(_("Retire shift"), self)
+        self.active_btn.setToolTip(_("A retired shift stays on the roster cells that have it, in the summaries and "
+                                     "in pay, but is no longer offered for new rosters. Enable brings it back."))
         row = QHBoxLayout()
-        for b in (self.new_btn, self.save_btn, self.delete_btn):
+        for b in (self.new_btn, self.save_btn, self.active_btn, self.delete_btn):
             row.addWidget(b)
         right = QVBoxLayout()
         right.addLayout(form)
@@ -152,6 +166,7 @@ class ShiftTypesDialog(QDialog):
         self.new_btn.clicked.connect(self.new_row)
         self.save_btn.clicked.connect(self.save)
         self.delete_btn.clicked.connect(self.delete)
+        self.active_btn.clicked.connect(self.toggle_active)
         self.new_row()
         self.reload()
 
@@ -195,6 +210,8 @@ class ShiftTypesDialog(QDialog):
         self.rest.setChecked(row.rest)
         self.early.setChecked(row.early)
         self.delete_btn.setEnabled(True)
+        self.active_btn.setEnabled(True)
+        self.active_btn.setText(_("Retire shift") if row.active else _("Enable shift"))
         self._update_span()
 
     def new_row(self) -> None:
@@ -210,6 +227,8 @@ class ShiftTypesDialog(QDialog):
             c.setChecked(False)
         self.night_class.setCurrentIndex(0)
         self.delete_btn.setEnabled(False)
+        self.active_btn.setEnabled(False)
+        self.active_btn.setText(_("Retire shift"))
         self._update_span()
 
     def _update_span(self, *_a: Any) -> None:
@@ -233,6 +252,7 @@ class ShiftTypesDialog(QDialog):
             0 if rest else self.paid.value(), 0 if rest else self.breaks.value(), self.night.isChecked(),
             str(self.night_class.currentData() or ""), self.duty.isChecked(), rest,
             1 if self.next_day.isChecked() and not rest else 0, self.early.isChecked(), cur.version if cur else 0,
+            cur.active if cur else True,
         )
 
     # ---------------------------------------------------------------- actions
@@ -261,4 +281,19 @@ class ShiftTypesDialog(QDialog):
             self.reload()
 
         self.pool.submit(lambda: svc.delete_shift_type(dept, cur.id or 0, cur.version), on_done=done,
+                         on_error=self._error)
+
+    def toggle_active(self) -> None:
+        """停用 / 启用 the selected shift type (the service refuses while a cover rule names it)."""
+        cur, svc, dept = self.current, self.service, self.department_id
+        if cur is None or cur.id is None:
+            return
+        active = not cur.active
+
+        def done(saved: ShiftTypeRow) -> None:
+            self.changed = True
+            self.current = saved
+            self.reload(select_code=saved.code)
+
+        self.pool.submit(lambda: svc.set_shift_type_active(dept, cur.id or 0, active, cur.version), on_done=done,
                          on_error=self._error)

@@ -152,7 +152,11 @@ class CodeDelegate(QStyledItemDelegate):
         box = QComboBox(parent)
         box.addItem("")
         if self.grid.view is not None:
-            box.addItems(list(self.grid.view.shift_codes))
+            codes = list(self.grid.view.offered_codes)
+            current = str(index.data(Qt.ItemDataRole.EditRole) or "")
+            if current in self.grid.view.retired_codes:  # a retired code stays on the cell that has it
+                codes.append(current)
+            box.addItems(codes)
         return box
 
     def setEditorData(self, editor: QWidget, index: Any) -> None:  # noqa: N802
@@ -427,17 +431,18 @@ class RosterPage(Tab):
         view = self.grid_model.view
         if view is None:
             return
-        default = " ".join(c for c in STANDARD_CYCLE if c in view.shift_codes) or " ".join(view.shift_codes)
+        offered = view.offered_codes
+        default = " ".join(c for c in STANDARD_CYCLE if c in offered) or " ".join(offered)
         text, ok = QInputDialog.getText(self, _("Apply cycle template"),
                                         _("Shift codes of the cycle, separated by spaces (each nurse starts one day later):"),
                                         text=default)
         if not ok:
             return
         cycle = tuple(text.split())
-        unknown = [c for c in cycle if c not in view.shift_codes]
+        unknown = [c for c in cycle if c not in offered]
         if not cycle or unknown:
             QMessageBox.warning(self, _("Apply cycle template"), _("Unknown shift code {code}. Use the ward's codes: {codes}.").format(
-                code=unknown[0] if unknown else "", codes=" ".join(view.shift_codes)))
+                code=unknown[0] if unknown else "", codes=" ".join(offered)))
             return
         self.apply_cycle(cycle)
 
