@@ -138,8 +138,12 @@ def _credits(args: argparse.Namespace) -> int:
         print_json([asdict(r) for r in rows])
         return 0
     for r in rows:
-        print(_("{staff_no} {name}: {earned:g} of {required:g} credits").format(
-            staff_no=r.staff_no, name=r.name, earned=r.earned, required=r.required))
+        if r.short_text:  # e.g. Ⅰ类学分 3.0 < 5.0
+            print(_("{staff_no} {name}: {earned:g} of {required:g} credits ({short})").format(
+                staff_no=r.staff_no, name=r.name, earned=r.earned, required=r.required, short=r.short_text))
+        else:
+            print(_("{staff_no} {name}: {earned:g} of {required:g} credits").format(
+                staff_no=r.staff_no, name=r.name, earned=r.earned, required=r.required))
     return 0
 
 

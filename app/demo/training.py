@@ -51,6 +51,17 @@ MODULES: dict[str, tuple[tuple[str, float], ...]] = {
     "C-YG01": (("手卫生", 1), ("标准预防", 1.5), ("多重耐药菌防控", 1.5)),
 }
 
+# Courses with credits that are national or provincial CME projects (Ⅰ类); the rest with credits are
+# in-hospital lectures, skills refreshers (急救技能复训) and practice projects (Ⅱ类).
+CME_CLASSES: dict[str, str] = {
+    "C-TJ01": "I",  # 省级继续医学教育项目
+    "C-YX01": "I",  # 国家级继续医学教育项目（远程）
+    "C-XD01": "I",  # 省级继续医学教育项目
+    "C-HL01": "I",  # 省护理学会继续教育项目
+    "C-JJ01": "II", "C-BM01": "II", "C-YG01": "II", "C-GT01": "II", "C-GT02": "II", "C-CT01": "II",
+    "C-BZ01": "II", "C-AI01": "II",
+}
+
 LINKS = (
     ("C-JJ01", "心肺复苏操作视频（内网）", "http://intranet.hospital.local/cme/cpr-2025.mp4"),
     ("C-YG01", "手卫生规范 WS/T 313（内网文库）", "http://intranet.hospital.local/library/ws-t-313"),
@@ -99,6 +110,10 @@ def demo_training(ctx: AppContext, today: date, *, cancel: CancelToken = NEVER_C
     rng = random.Random(SEED)
     training = ctx.services.training
     counts: dict[str, int] = {}
+    # ---- CME classes (继续医学教育 Ⅰ类: national/provincial projects; Ⅱ类: in-hospital activities)
+    with unit_of_work(ctx.session_factory, write=True) as s:
+        for c in s.scalars(select(Course)).all():
+            c.cme_class = CME_CLASSES.get(c.code, "II" if c.credits > 0 else "")
     # ---- modules and materials
     with unit_of_work(ctx.session_factory) as s:
         courses = {c.code: c.id for c in s.scalars(select(Course)).all()}

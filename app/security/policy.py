@@ -127,6 +127,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "overdue_count": ANY,  # a number for the start-up reminder, no personal data
         **{m: W(*TRAIN) for m in (
             "add_material", "assign_path", "complete_enrollment", "create_quiz", "import_courses", "override_score",
+            "set_cme_class",
             "propose_coefficients", "quiz_from_bank", "set_module_status", "set_modules", "submit_attempt")},
         "decide_proposal": W(*TRAIN, *PAYRUN, key="proposal_id"),
         "export_courses": X(*TRAIN),
@@ -183,6 +184,7 @@ POLICY: dict[str, dict[str, Rule]] = {
         "shift_usage": R(*ATT, scope=D, key="department_id"),
         "default_rules": R(*ATT, scope=D, key="department_id"),
         "delete_shift_type": W(*ATT_EDIT, scope=D, key="department_id"),
+        "set_shift_type_active": W(*ATT_EDIT, scope=D, key="department_id"),  # 停用/启用 a shift type
         "is_locked": R(*ATT), "source_key": R(*ATT), "open_clock_file": R(*ATT_EDIT),
         "preview_clock": R(*ATT_EDIT), "remember_mapping": W(*ATT_EDIT),
         "add_leave": W(*ATT_EDIT, scope=D, key="employee_id"),

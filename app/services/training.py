@@ -46,7 +46,7 @@ from app.domain.timeutil import to_local
 from app.errors import Conflict, InvalidInput, NotFound, StorageError
 from app.i18n import _
 from app.paths import ARCHIVE_PREFIX, DataDir
-from app.services.base import Service
+from app.services.base import Service, load_for_update
 from app.talent.competency import EvidencePoint, latest_scores
 from app.tasks import NEVER_CANCELLED, CancelToken, ChangeSet, ProgressFn, no_progress
 from app.training import excel as course_excel
@@ -57,7 +57,7 @@ from app.training.recommend import (
     Gap,
     PathProposal,
     check_catalogue,
-    cme_gap,
+    cme_status_gap,
     default_due_dates,
     dimension_gaps,
     licence_gap,
@@ -102,6 +102,7 @@ class CourseRow:
     modules: int = 0
     materials: int = 0
     version: int = 1
+    cme_class: str = ""  # "I" / "II" / ""
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,11 @@ class CreditRow:
     required: float
     shortfall: float
     met: bool
+    earned_i: float = 0.0  # Ⅰ类 credits of the year
+    earned_ii: float = 0.0  # Ⅱ类
+    required_i: float = 0.0
+    required_ii: float = 0.0
+    short_text: str = ""  # what is short, e.g. "Ⅰ类学分 3.0 < 5.0"
 
 
 @dataclass(frozen=True)
@@ -440,7 +446,7 @@ class TrainingService(Service):
             return [
                 CourseRow(c.id, c.code, c.title, c.format, c.level, tuple(c.dimensions), c.hours, c.credits,
                           tuple(c.prerequisites), *counts.get(c.id, (0, 0)), mods.get(c.id, 0), mats.get(c.id, 0),
-                          c.version)
+                          c.version, c.cme_class or "")
                 for c in s.scalars(select(Course).order_by(Course.code)).all()
             ]
 
@@ -467,6 +473,18 @@ class TrainingService(Service):
                 raise NotFound(_("The course no longer exists. Reload the list."))
             self._replace_modules(s, course, cleaned)
         return ChangeSet.of("course_modules", "module_progress")
+
+    def set_cme_class(self, course_id: int, cme_class: str, version: int) -> ChangeSet:
+        """The course's 继续医学教育 credit class: "I"/Ⅰ类, "II"/Ⅱ类 or "" (a course with CME credits needs
+        one). ``version``: the course version as read (optimistic)."""
+        with self._uow(write=True) as s:
+            course = s.get(Course, course_id)
+            if course is None:
+                raise NotFound(_("The course no longer exists. Reload the list."))
+            course = load_for_update(s, Course, course_id, version, course.title)
+            course.cme_class = prog.check_cme_class(cme_class, course.credits)
+            log.info("course %s: CME class set", course_id)
+        return ChangeSet.of("courses")
 
     def _replace_modules(self, s: Session, course: Course, modules: Sequence[tuple[str, float]]) -> None:
         old = s.scalars(select(CourseModule).where(CourseModule.course_id == course.id)).all()
@@ -548,6 +566,7 @@ class TrainingService(Service):
                     c.code, c.title, c.format, c.level, tuple(c.dimensions), c.hours, c.credits,
                     tuple(c.prerequisites), c.description,
                     tuple(course_excel.ModuleRecord(m.sort_order, m.title, m.hours) for m in mods[c.id]),
+                    c.cme_class or "",
                 )
                 for c in courses
             ]
@@ -581,6 +600,8 @@ class TrainingService(Service):
                     updated += 1
                 c.title, c.format, c.level = rec.title, rec.format, rec.level
                 c.dimensions, c.hours, c.credits = list(rec.dimensions), rec.hours, rec.credits
+                if rec.cme_class is not None:  # None: the file had no class column
+                    c.cme_class = rec.cme_class
                 c.prerequisites, c.description = list(rec.prerequisites), rec.description
                 s.flush()
                 existing[rec.code] = c
@@ -633,8 +654,8 @@ class TrainingService(Service):
         latest = _latest_scores(s, person_id)
         gaps, unknown = dimension_gaps(latest, bars)
         notes = [_("No score yet for {dimension}; assess it to include it.").format(dimension=d) for d in unknown]
-        earned = self._earned(s, person_id, today.year)
-        g = cme_gap(earned, self.rules.cme_required_for(_cme_family(s, emp)), today.year)
+        status = self._credit_status(s, person_id, today.year, self.rules.cme_required_for(_cme_family(s, emp)))
+        g = cme_status_gap(status)
         if g:
             gaps.append(g)
         for lic in s.scalars(select(Licence).where(Licence.person_id == person_id)).all():
@@ -882,26 +903,28 @@ class TrainingService(Service):
                                        .order_by(CompetencyEvidence.observed_on, CompetencyEvidence.id)).all()]
 
     # ================================================================ credits
-    def _earned(self, s: Session, person_id: int, year: int) -> float:
-        rows = s.execute(select(Enrollment.completed_on, Course.credits).join(Course, Enrollment.course_id == Course.id)
+    def _credit_status(self, s: Session, person_id: int, year: int, required: float) -> prog.CreditStatus:
+        rows = s.execute(select(Enrollment.completed_on, Course.credits, Course.cme_class)
+                         .join(Course, Enrollment.course_id == Course.id)
                          .where(Enrollment.person_id == person_id, Enrollment.status == "done")).all()
-        return prog.credits_in_year(rows, year)
+        return prog.credit_status(((d, c, k or "") for d, c, k in rows), year, required, self.rules.cme_class_minimum)
 
     def credits(self, year: int) -> list[CreditRow]:
-        """CME credits per employee in ``year`` against the amount their job family requires."""
+        """CME credits per employee in ``year`` against the amount their job family requires: the total and
+        the Ⅰ类/Ⅱ类 minimums (the classes cannot replace each other)."""
         with self._uow() as s:
-            earned: dict[int, list[tuple[date | None, float]]] = defaultdict(list)
-            for pid, done_on, cr in s.execute(select(Enrollment.person_id, Enrollment.completed_on, Course.credits)
-                                              .join(Course, Enrollment.course_id == Course.id)
-                                              .where(Enrollment.status == "done")).all():
-                earned[pid].append((done_on, cr))
+            earned: dict[int, list[tuple[date | None, float, str]]] = defaultdict(list)
+            for pid, done_on, cr, cls in s.execute(
+                    select(Enrollment.person_id, Enrollment.completed_on, Course.credits, Course.cme_class)
+                    .join(Course, Enrollment.course_id == Course.id).where(Enrollment.status == "done")).all():
+                earned[pid].append((done_on, cr, cls or ""))
             out = []
             for p in _people(s):
-                got = prog.credits_in_year(earned.get(p.person_id, ()), year)
                 need = self.rules.cme_required_for(p.job_family)
-                st = prog.CreditStatus(year, got, need)
-                out.append(CreditRow(p.person_id, p.name, p.staff_no, p.department, p.family, year, got, need,
-                                     st.shortfall, st.met))
+                st = prog.credit_status(earned.get(p.person_id, ()), year, need, self.rules.cme_class_minimum)
+                out.append(CreditRow(p.person_id, p.name, p.staff_no, p.department, p.family, year, st.earned, need,
+                                     st.shortfall, st.met, st.earned_i, st.earned_ii, st.required_i, st.required_ii,
+                                     "；".join(st.reasons())))
             return out
 
     # ================================================================ quizzes
@@ -1410,7 +1433,7 @@ class TrainingService(Service):
 
 def _catalogue(s: Session) -> list[CatalogueCourse]:
     return [CatalogueCourse(c.id, c.code, c.title, tuple(c.dimensions), tuple(c.prerequisites), c.format, c.level,
-                            c.hours, c.credits)
+                            c.hours, c.credits, c.cme_class or "")
             for c in s.scalars(select(Course).order_by(Course.code)).all()]
 
 

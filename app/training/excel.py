@@ -33,6 +33,7 @@ from app.positions.excel import (
     save_workbook,
     write_rows,
 )
+from app.training.progress import CME_CLASS_LABELS, parse_cme_class
 from app.training.recommend import CatalogueCourse, topological_order
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ LEVEL_LABELS = {"basic": "初级", "intermediate": "中级", "advanced": "高级
 _FORMAT_BY_TEXT = {**{v: k for k, v in FORMAT_LABELS.items()}, **{k: k for k in FORMATS}}
 _LEVEL_BY_TEXT = {**{v: k for k, v in LEVEL_LABELS.items()}, **{k: k for k in LEVELS}}
 
+CME_CLASS_CHOICES = ("Ⅰ类", "Ⅱ类")
 SHEET_COURSES = N_("Courses")
 SHEET_MODULES = N_("Modules")
 
@@ -56,9 +58,11 @@ COURSE_COLS: tuple[Col, ...] = (
     Col("dimensions", N_("Competency dimensions"), kind="list", required=True, width=24),
     Col("hours", N_("Hours"), kind="float", width=8),
     Col("credits", N_("CME credits"), kind="float", width=10),
+    Col("cme_class", N_("CME class"), width=10, choices=CME_CLASS_CHOICES),
     Col("prerequisites", N_("Prerequisites (course codes)"), kind="list", width=20),
     Col("description", N_("Description"), width=50),
 )
+_PREREQ_HEADER = next(c.header for c in COURSE_COLS if c.key == "prerequisites")
 MODULE_COLS: tuple[Col, ...] = (
     Col("code", N_("Course code"), required=True, width=12),
     Col("order", N_("Order"), kind="int", required=True, width=8),
@@ -86,6 +90,7 @@ class CourseRecord:
     prerequisites: tuple[str, ...] = ()
     description: str = ""
     modules: tuple[ModuleRecord, ...] = ()
+    cme_class: str | None = ""  # "I" / "II" / ""; None: the file has no class column (keep the catalogue's)
 
 
 def write_courses(path: Path, courses: Sequence[CourseRecord]) -> Path:
@@ -97,7 +102,8 @@ def write_courses(path: Path, courses: Sequence[CourseRecord]) -> Path:
     write_rows(ws, COURSE_COLS, [
         {"code": c.code, "title": c.title, "format": FORMAT_LABELS.get(c.format, c.format),
          "level": LEVEL_LABELS.get(c.level, c.level), "dimensions": c.dimensions, "hours": c.hours,
-         "credits": c.credits, "prerequisites": c.prerequisites, "description": c.description}
+         "credits": c.credits, "cme_class": CME_CLASS_LABELS.get(c.cme_class, c.cme_class),
+         "prerequisites": c.prerequisites, "description": c.description}
         for c in courses
     ])
     wm = wb.create_sheet(_(SHEET_MODULES))
@@ -109,6 +115,8 @@ def write_courses(path: Path, courses: Sequence[CourseRecord]) -> Path:
         _("Course catalogue"),
         _("One row per course on the sheet “{sheet}”; required columns have a yellow header.").format(sheet=_(SHEET_COURSES)),
         _("Format: 课程, 实践项目, 情景演练 or 继续医学教育. Several dimensions or prerequisites are separated by 、 or commas."),
+        _("CME class: Ⅰ类 (national or provincial CME projects) or Ⅱ类 (in-hospital lectures, skills refreshers, "
+          "self-study); a course with CME credits needs one, a course without credits leaves it blank."),
         _("Prerequisites name course codes of this file or of the catalogue already in the program; they must not form a cycle."),
         _("Modules: one row per module on the sheet “{sheet}”, numbered 1, 2, 3 … within a course.").format(sheet=_(SHEET_MODULES)),
         _("Importing updates courses with the same code and adds new ones; courses not in the file are kept."),
@@ -137,6 +145,12 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
     problems: list[Problem] = list(sheet.problems)
     warnings: list[Problem] = list(sheet.warnings)
     total = 0
+    has_class = "cme_class" in sheet.index
+    if not has_class:  # a catalogue exported before the column existed: import it, keep the classes already set
+        warnings.append(Problem(sheet.title, 0, _("CME class"), "",
+                                _("The file has no CME class column: courses already in the catalogue keep their "
+                                  "class, new courses with credits get none. Set Ⅰ类/Ⅱ类 in the catalogue "
+                                  "afterwards, or export the catalogue again to get the column.")))
     for row_no, cells in data_rows(sheet):
         total += 1
         r = RowReader(sheet, COURSE_COLS, row_no, cells)
@@ -159,6 +173,12 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
         if code in drafts:
             r.problem("code", code, _("The course code appears twice in the file (first in row {row}).").format(
                 row=drafts[code][0]))
+        cme_class = parse_cme_class(r.text("cme_class")) if has_class else ""
+        if cme_class is None:
+            r.problem("cme_class", r.text("cme_class"), _("Choose Ⅰ类 or Ⅱ类, or leave it blank for a course without CME credits."))
+        elif credits > 0 and not cme_class and has_class:
+            r.problem("cme_class", "", _("A course with CME credits needs a class: Ⅰ类 or Ⅱ类 (the two classes count "
+                                         "separately towards the yearly credits)."))
         if fmt == "cme" and credits == 0:
             warnings.append(Problem(sheet.title, row_no, _("CME credits"), "0",
                                     _("A CME course with no credits does not count towards the yearly credits.")))
@@ -166,7 +186,7 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
         problems += r.problems
         if code and code not in drafts:
             drafts[code] = (row_no, CourseRecord(code, title, fmt or "course", level or "basic", dims, hours, credits,
-                                                 prereq, r.text("description")), bad)
+                                                 prereq, r.text("description"), (), (cme_class or "") if has_class else None), bad)
     modules = _read_modules(wb, path.name, set(drafts), problems, warnings)
     # prerequisites: must exist; no cycle over file + database
     all_codes = set(known_codes) | set(drafts)
@@ -174,7 +194,7 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
     for code, (row_no, rec, _bad) in drafts.items():
         missing = [p for p in rec.prerequisites if p not in all_codes]
         if missing:
-            problems.append(Problem(sheet.title, row_no, _(COURSE_COLS[7].header), "、".join(missing),
+            problems.append(Problem(sheet.title, row_no, _(_PREREQ_HEADER), "、".join(missing),
                                     _("Not a course code of this file or of the catalogue.")))
             bad_codes.add(code)
     graph = {k: list(v) for k, v in (known_prerequisites or {}).items()}
@@ -184,7 +204,7 @@ def read_courses(path: Path, *, known_codes: Collection[str] = (),
     except InvalidInput as exc:
         for code, (row_no, rec, _b) in drafts.items():
             if code in exc.message:
-                problems.append(Problem(sheet.title, row_no, _(COURSE_COLS[7].header), "、".join(rec.prerequisites),
+                problems.append(Problem(sheet.title, row_no, _(_PREREQ_HEADER), "、".join(rec.prerequisites),
                                         exc.message))
                 bad_codes.add(code)
     bad_codes |= {c for c, bad in modules.items() if bad is None}
@@ -235,7 +255,8 @@ def _read_modules(wb: Workbook, name: str, codes: set[str], problems: list[Probl
 
 
 def to_catalogue(records: Sequence[CourseRecord]) -> list[CatalogueCourse]:
-    return [CatalogueCourse(0, r.code, r.title, r.dimensions, r.prerequisites, r.format, r.level, r.hours, r.credits)
+    return [CatalogueCourse(0, r.code, r.title, r.dimensions, r.prerequisites, r.format, r.level, r.hours, r.credits,
+                            r.cme_class or "")
             for r in records]
 
 

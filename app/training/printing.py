@@ -94,8 +94,10 @@ def write_report(path: Path, report: TrainingReport) -> Path:
           [(r.staff_no, r.name, r.department, r.course, r.due_date.isoformat() if r.due_date else "", r.days_overdue,
             r.progress_pct) for r in report.overdue])
     sheet(_("CME credits {year}").format(year=report.year),
-          [_("Staff no."), _("Name"), _("Department"), _("Credits earned"), _("Credits required"), _("Shortfall")],
-          [(c.staff_no, c.name, c.department, c.earned, c.required, c.shortfall) for c in report.credits])
+          [_("Staff no."), _("Name"), _("Department"), _("Credits earned"), _("Class I"), _("Class II"),
+           _("Credits required"), _("Shortfall"), _("What is short")],
+          [(c.staff_no, c.name, c.department, c.earned, c.earned_i, c.earned_ii, c.required, c.shortfall, c.short_text)
+           for c in report.credits])
     sheet(_("Score change"), [_("Course code"), _("Course"), _("People"), _("Mean before"), _("Mean after"),
                               _("Change")],
           [(s.code, s.course, s.people, s.mean_before, s.mean_after, s.change) for s in report.score_changes])

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 
 from app.errors import InvalidInput
 from app.i18n import _
+from app.training.progress import CreditStatus
 
 LEVEL_ORDER = {"basic": 0, "intermediate": 1, "advanced": 2}
 GAP_KINDS = ("dimension", "cme", "licence", "probation")
@@ -36,6 +37,7 @@ class Gap:
     reason: str  # shown to HR, e.g. "专业知识 6.1 < 7.0"
     dimension: str = ""  # the competency to build ("" for credits and licences)
     shortfall: float = 0.0  # how far below the bar (score points, or credits)
+    cme_classes: tuple[str, ...] = ()  # for a CME gap: the classes ("I"/"II") whose yearly minimum is short
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class CatalogueCourse:
     level: str = "basic"
     hours: float = 0.0
     credits: float = 0.0
+    cme_class: str = ""  # "I" / "II" / "" (继续医学教育 credit class)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,13 @@ def cme_gap(earned: float, required: float, year: int) -> Gap | None:
         return None
     return Gap("cme", _("CME credits {year}: {earned:g} < {required:g}").format(
         year=year, earned=earned, required=required), "", round(required - earned, 2))
+
+
+def cme_status_gap(status: CreditStatus) -> Gap | None:
+    """The year's CME gap with every short part named ("Ⅰ类学分 3.0 < 5.0"), None when met."""
+    if status.met:
+        return None
+    return Gap("cme", "；".join(status.reasons()), "", status.shortfall, status.short_classes)
 
 
 def licence_gap(kind: str, expiry: date | None, today: date, warn_days: int) -> Gap | None:
@@ -194,6 +204,10 @@ def check_catalogue(courses: Sequence[CatalogueCourse]) -> None:
 
 def _candidates_for(gap: Gap, courses: Sequence[CatalogueCourse]) -> list[CatalogueCourse]:
     if gap.kind in ("cme", "licence"):
+        if gap.cme_classes:
+            # a short class is filled only by courses of that class (of any format; CME courses first)
+            pool = [c for c in courses if c.credits > 0 and c.cme_class in gap.cme_classes]
+            return sorted(pool, key=lambda c: (c.format != "cme", -c.credits / max(c.hours, 1.0), c.code))
         pool = [c for c in courses if c.format == "cme" and c.credits > 0]
         return sorted(pool, key=lambda c: (-c.credits / max(c.hours, 1.0), c.code))
     pool = [c for c in courses if gap.dimension in c.dimensions]

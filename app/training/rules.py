@@ -15,6 +15,8 @@ from app.i18n import _
 @dataclass(frozen=True)
 class TrainingRules:
     cme_required: dict[str, float] = field(default_factory=dict)  # job family -> credits per year
+    # Ⅰ类/Ⅱ类 minimum per year inside the total, for everyone who owes credits
+    cme_class_minimum: dict[str, float] = field(default_factory=lambda: {"I": 5.0, "II": 15.0})
     courses_per_gap: int = 2
     hours_per_week: float = 4.0
     min_days: int = 14
@@ -35,6 +37,7 @@ def parse_rules(raw: dict) -> TrainingRules:  # type: ignore[type-arg]
     c = raw.get("coefficient", {})
     return TrainingRules(
         cme_required={str(k): float(v) for k, v in cme.get("required_per_year", {}).items()},
+        cme_class_minimum={"I": float(cme.get("class_i_minimum", 5.0)), "II": float(cme.get("class_ii_minimum", 15.0))},
         courses_per_gap=int(p.get("courses_per_gap", 2)),
         hours_per_week=float(p.get("hours_per_week", 4.0)),
         min_days=int(p.get("min_days", 14)),

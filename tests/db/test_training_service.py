@@ -21,6 +21,7 @@ from app.db.tables import (
 )
 from app.db.uow import unit_of_work
 from app.errors import Conflict, InvalidInput
+from app.i18n import _
 from app.services.training import PlannedItem
 from tests.conftest import DEMO_TODAY
 
@@ -198,8 +199,8 @@ def test_course_excel_round_trip_and_row_validation(demo_ctx, tmp_path: Path) ->
     wb = load_workbook(out)
     ws = wb.worksheets[0]
     assert ws.cell(1, 1).value == "课程编号" and ws.max_row == 15
-    ws.append(["C-NEW1", "新课程", "课程", "初级", "沟通能力", 6, 1, "C-TJ01", "说明"])
-    ws.append(["C-BAD1", "坏课程", "讲座", "初级", "沟通能力", -1, 1, "C-NOPE", ""])
+    ws.append(["C-NEW1", "新课程", "课程", "初级", "沟通能力", 6, 1, "Ⅱ类", "C-TJ01", "说明"])
+    ws.append(["C-BAD1", "坏课程", "讲座", "初级", "沟通能力", -1, 1, "", "C-NOPE", ""])
     wb.worksheets[1].append(["C-NEW1", 1, "第一讲", 3])
     wb.worksheets[1].append(["C-NEW1", 2, "第二讲", 3])
     wb.save(out)
@@ -207,7 +208,7 @@ def test_course_excel_round_trip_and_row_validation(demo_ctx, tmp_path: Path) ->
     assert {r.code for r in result.rows} >= {"C-NEW1"} and "C-BAD1" not in {r.code for r in result.rows}
     reasons = " ".join(p.reason for p in result.problems if p.row == 17)
     assert "课程" in reasons or reasons  # format, hours and prerequisite problems on row 17
-    assert len([p for p in result.problems if p.row == 17]) >= 3
+    assert len([p for p in result.problems if p.row == 17]) >= 4  # also: credits without a CME class
     with pytest.raises(InvalidInput):
         tr.import_courses(out)  # not clean: nothing imported
     assert "C-NEW1" not in {c.code for c in tr.courses()}
@@ -215,6 +216,9 @@ def test_course_excel_round_trip_and_row_validation(demo_ctx, tmp_path: Path) ->
     assert added == 1 and updated == 14
     new = next(c for c in tr.courses() if c.code == "C-NEW1")
     assert [m.title for m in tr.modules(new.id)] == ["第一讲", "第二讲"]
+    assert new.cme_class == "II"
+    classes = {c.code: c.cme_class for c in tr.courses()}
+    assert classes["C-YX01"] == "I" and classes["C-JJ01"] == "II" and classes["C-PY01"] == ""  # the demo's classes
 
 
 def test_material_file_is_copied_into_the_archive(demo_ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -245,3 +249,67 @@ def test_report_and_cli(demo_ctx, tmp_path: Path, capsys) -> None:  # type: igno
     assert len(load_workbook(out).sheetnames) == 5
     assert main(["training", "recommend", "999999", "--data-dir", root]) == 2
     assert main(["training", "report", "--xlsx", str(tmp_path / "r.csv"), "--data-dir", root]) == 2
+
+
+def test_25_credits_but_short_of_class_i_is_flagged(demo_ctx, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Ⅱ类 credits cannot stand in for Ⅰ类: 3 + 22 = 25 in total is still short (继续医学教育, 卫生部 2006)."""
+    tr = demo_ctx.services.training
+    person, _bars = _fresh_employee(demo_ctx)
+    with unit_of_work(demo_ctx.session_factory, write=True) as s:
+        s.add_all([Course(code="T-I3", title="省级项目（3学分）", format="cme", dimensions=["专业知识"], hours=6,
+                          credits=3.0, cme_class="I"),
+                   Course(code="T-II22", title="院内讲座合集（22学分）", format="cme", dimensions=["专业知识"], hours=40,
+                          credits=22.0, cme_class="II")])
+    ids = {c.code: c.id for c in tr.courses()}
+    tr.assign_path([person.person_id], [PlannedItem(ids["T-I3"], None), PlannedItem(ids["T-II22"], None)],
+                   title="t", today=date(2026, 1, 1))
+    for e in [r for r in tr.enrollments(DEMO_TODAY) if r.person_id == person.person_id]:
+        tr.complete_enrollment(e.id, date(2026, 3, 1))
+    row = next(r for r in tr.credits(2026) if r.person_id == person.person_id)
+    assert (row.earned, row.earned_i, row.earned_ii, row.required_i, row.required_ii) == (25.0, 3.0, 22.0, 5.0, 15.0)
+    assert not row.met and row.shortfall == 2.0
+    short = _("Class I credits {earned:.1f} < {required:.1f}").format(earned=3.0, required=5.0)
+    assert row.short_text == short
+    from app.cli import main
+
+    root = str(demo_ctx.data.root)
+    assert main(["training", "credits", "--year", "2026", "--short", "--today", "2026-06-01", "--data-dir", root]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(person.staff_no))
+    assert short in line and "25" in line
+    assert main(["training", "credits", "--year", "2026", "--json", "--today", "2026-06-01", "--data-dir", root]) == 0
+    mine = next(r for r in json.loads(capsys.readouterr().out) if r["person_id"] == person.person_id)
+    assert (mine["earned_i"], mine["earned_ii"], mine["met"]) == (3.0, 22.0, False)
+    gaps, _notes = tr.gaps(person.person_id, date(2026, 6, 1))
+    cme = [g for g in gaps if g.kind == "cme"]
+    assert len(cme) == 1 and cme[0].reason == short and cme[0].cme_classes == ("I",)
+    rec = tr.recommend(person.person_id, date(2026, 6, 1))
+    for_cme = [st for st in rec.proposal.steps if short in st.reasons]
+    assert for_cme and all(classes == "I" for classes in
+                           (next(c.cme_class for c in tr.courses() if c.code == st.code) for st in for_cme))
+    # one more Ⅰ类 course of 2 credits meets it
+    with unit_of_work(demo_ctx.session_factory, write=True) as s:
+        s.add(Course(code="T-I2", title="国家级项目（2学分）", format="cme", dimensions=["专业知识"], hours=4,
+                     credits=2.0, cme_class="I"))
+    tr.assign_path([person.person_id], [PlannedItem(next(c.id for c in tr.courses() if c.code == "T-I2"), None)],
+                   title="t2", today=date(2026, 4, 1))
+    e = next(r for r in tr.enrollments(DEMO_TODAY) if r.person_id == person.person_id and r.status != "done")
+    tr.complete_enrollment(e.id, date(2026, 4, 2))
+    row = next(r for r in tr.credits(2026) if r.person_id == person.person_id)
+    assert row.met and row.short_text == "" and (row.earned_i, row.earned) == (5.0, 27.0)
+    assert not [g for g in tr.gaps(person.person_id, date(2026, 6, 1))[0] if g.kind == "cme"]
+
+
+def test_set_cme_class_is_validated_and_versioned(demo_ctx) -> None:  # type: ignore[no-untyped-def]
+    tr = demo_ctx.services.training
+    jj = next(c for c in tr.courses() if c.code == "C-JJ01")
+    py = next(c for c in tr.courses() if c.code == "C-PY01")  # no credits
+    assert (jj.cme_class, py.cme_class) == ("II", "")
+    with pytest.raises(InvalidInput):
+        tr.set_cme_class(jj.id, "", jj.version)  # 4 credits need a class
+    with pytest.raises(InvalidInput):
+        tr.set_cme_class(jj.id, "Ⅲ类", jj.version)
+    tr.set_cme_class(jj.id, "Ⅰ类", jj.version)
+    assert next(c for c in tr.courses() if c.code == "C-JJ01").cme_class == "I"
+    with pytest.raises(Conflict):
+        tr.set_cme_class(jj.id, "II", jj.version)  # stale version
+    tr.set_cme_class(py.id, "", py.version)

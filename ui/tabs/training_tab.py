@@ -43,7 +43,7 @@ from app.services.training import (
     TrainingReport,
 )
 from app.tasks import ChangeSet
-from app.training.progress import MODULE_STATUS_LABELS
+from app.training.progress import CME_CLASS_LABELS, MODULE_STATUS_LABELS
 from ui.tablemodels.base import RIGHT, Column, DtoTableModel
 from ui.tablemodels.labels import bracketed
 from ui.tabs.base import Tab
@@ -126,6 +126,7 @@ class TrainingTab(Tab):
                 Column[CourseRow]("dimensions", _("Builds")),
                 Column[CourseRow]("hours", _("Hours"), align=RIGHT),
                 Column[CourseRow]("credits", _("CME credits"), align=RIGHT),
+                Column[CourseRow]("cme_class", _("CME class"), fmt=lambda v: CME_CLASS_LABELS.get(v, v)),
                 Column[CourseRow]("prerequisites", _("Prerequisites")),
                 Column[CourseRow]("modules", _("Modules"), align=RIGHT),
                 Column[CourseRow]("enrolled", _("Enrolled"), align=RIGHT),
@@ -146,8 +147,9 @@ class TrainingTab(Tab):
         self.import_btn = QPushButton(_("Import courses from Excel…"), page)
         self.export_btn = QPushButton(_("Export catalogue…"), page)
         self.material_btn = QPushButton(_("Add material file…"), page)
+        self.cme_class_btn = QPushButton(_("CME class…"), page)
         buttons = QHBoxLayout()
-        for b in (self.import_btn, self.export_btn, self.material_btn):
+        for b in (self.import_btn, self.export_btn, self.material_btn, self.cme_class_btn):
             buttons.addWidget(b)
         buttons.addStretch(1)
         details = QSplitter(Qt.Orientation.Horizontal, page)
@@ -164,6 +166,7 @@ class TrainingTab(Tab):
         self.import_btn.clicked.connect(self._on_import_clicked)
         self.export_btn.clicked.connect(self._on_export_clicked)
         self.material_btn.clicked.connect(self._on_material_clicked)
+        self.cme_class_btn.clicked.connect(self._on_cme_class_clicked)
         return page
 
     def _paths_page(self) -> QWidget:
@@ -243,9 +246,14 @@ class TrainingTab(Tab):
                 Column[CreditRow]("name", _("Name")),
                 Column[CreditRow]("department", _("Department")),
                 Column[CreditRow]("earned", _("Credits earned"), align=RIGHT),
+                Column[CreditRow]("earned_i", _("Class I"), align=RIGHT,
+                                  color=lambda r: OVERDUE_COLOUR if r.earned_i < r.required_i else None),
+                Column[CreditRow]("earned_ii", _("Class II"), align=RIGHT,
+                                  color=lambda r: OVERDUE_COLOUR if r.earned_ii < r.required_ii else None),
                 Column[CreditRow]("required", _("Credits required"), align=RIGHT),
                 Column[CreditRow]("shortfall", _("Shortfall"), align=RIGHT,
                                   color=lambda r: OVERDUE_COLOUR if not r.met else None),
+                Column[CreditRow]("short_text", _("What is short")),
             ],
             title=_("CME credits this year"), sort=("shortfall", Qt.SortOrder.DescendingOrder), parent=page,
         )
@@ -458,6 +466,24 @@ class TrainingTab(Tab):
             self.pool.submit(lambda: tr.add_material(course.id, "", file=Path(path)), lane="db",
                              on_done=lambda _m: self._publish(ChangeSet.of("course_materials")),
                              on_error=self.show_error)
+
+    def _on_cme_class_clicked(self) -> None:
+        course = self._current(self.courses)
+        if course is None:
+            return
+        labels = [_("Ⅰ类 (national or provincial CME project)"), _("Ⅱ类 (in-hospital lecture, skills refresher, self-study)"),
+                  _("No CME credit class")]
+        codes = ["I", "II", ""]
+        current = codes.index(course.cme_class) if course.cme_class in codes else 2
+        label, ok = QInputDialog.getItem(self, _("CME class"), _("CME credit class of {course}:").format(
+            course=course.title), labels, current, False)
+        if ok:
+            self.set_cme_class(course, codes[labels.index(label)])
+
+    def set_cme_class(self, course: CourseRow, cme_class: str) -> None:
+        tr = self.services.training
+        self.pool.submit(lambda: tr.set_cme_class(course.id, cme_class, course.version), lane="db",
+                         on_done=self._publish, on_error=self.show_error)
 
     # ---------------------------------------------------------------- path actions
     def _on_path_selected(self, row: PathRow | None) -> None:
