@@ -186,6 +186,10 @@ def sign_in_at_start(ctx, pool, *, automatic: bool) -> bool:  # type: ignore[no-
         ctx.extras["idle_lock_minutes"] = _idle_minutes(services)
         return True
     services.identity.sign_out()
+    if ctx.extras.get("read_only"):  # app.context: the data folder cannot be written; say so before anything else
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.warning(None, _("HR Desk"), str(ctx.extras["read_only"]))
     username = ""
     if not services.accounts.has_users():
         first = CreateAdminDialog(services.accounts, pool)
