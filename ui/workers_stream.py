@@ -93,6 +93,49 @@ class AudioWorker(_StreamThread):
                 self.chunks.close()
 
 
+class PreparedEngine:
+    """A recogniser built and warmed up ahead of the recording (in the worker pool), used once.
+
+    Loading whisper, its tokenizer, pypinyin's tables, jieba's dictionary and the ONNX sessions holds
+    the GIL for stretches of 50–250 ms (C code that does not release it), which froze the GUI when it
+    happened in the recogniser thread after the recording had started. The page builds the engine
+    when an interview with audio consent is set up, so those stalls fall before the recording, and the
+    first utterance is not delayed by loading either. :meth:`take` waits for a build in progress and
+    returns None when it failed (the recogniser thread then builds its own and reports the error).
+    """
+
+    def __init__(self, factory: EngineFactory) -> None:
+        self._factory = factory
+        self._done = threading.Event()
+        self._engine: SpeechEngine | None = None
+        self._taken = False
+        self._lock = threading.Lock()
+
+    def build(self) -> None:
+        try:
+            engine = self._factory()
+            warm = getattr(engine, "warm_up", None)
+            if warm is not None:
+                warm()
+            self._engine = engine
+        except Exception as exc:  # noqa: BLE001 - the recogniser thread retries and reports it
+            log.info("preparing the recogniser failed (%s); it is built when the recording starts", type(exc).__name__)
+        finally:
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set()
+
+    def take(self, timeout: float = 120.0) -> SpeechEngine | None:
+        self._done.wait(timeout)
+        with self._lock:
+            if self._taken:
+                return None
+            self._taken = True
+            return self._engine
+
+
 class AsrWorker(_StreamThread):
     """Loads the recogniser in its thread and turns the queued audio into partial and final text."""
 
@@ -152,6 +195,18 @@ class VideoWorker(_StreamThread):
         return item
 
     def work(self) -> None:
+        import cv2
+
+        # OpenCV's own thread pool (DNN face detector and landmarks) would take both cores next to
+        # whisper's two CTranslate2 threads: one thread here, so the recogniser is not starved.
+        threads = cv2.getNumThreads()
+        cv2.setNumThreads(1)
+        try:
+            self._frames()
+        finally:
+            cv2.setNumThreads(threads)
+
+    def _frames(self) -> None:
         for tick in video_events(self.source(self.cancel_token), self.video_dir, analyze=self.analyze,
                                  analyzer=self.analyzer, cancel=self.cancel_token):
             self._handle(tick)

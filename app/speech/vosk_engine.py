@@ -63,6 +63,19 @@ class VoskEngine:
         self.labeler = labeler
         self.chunk_seconds = chunk_seconds
 
+    def warm_up(self) -> None:
+        """Load what the first final would otherwise load (OpenCC, jieba and pypinyin for the vocabulary
+        correction, the x-vector extractor); call it off the GUI thread before recording, since some of
+        it holds the GIL for up to ~250 ms."""
+        import vosk
+
+        text = to_simplified("測試寒氧酸鹽")
+        if self.corrector:
+            self.corrector.correct(text)
+        vosk.KaldiRecognizer(self.model, SAMPLE_RATE).AcceptWaveform(np.zeros(SAMPLE_RATE // 2, dtype="<i2").tobytes())
+        if self.labeler is not None:
+            self.labeler.extractor(np.zeros(SAMPLE_RATE, dtype=np.int16))
+
     def transcribe(self, chunks: Iterable[Chunk], *, cancel: CancelToken = NEVER_CANCELLED) -> Iterator[Partial | Final]:
         import vosk
 

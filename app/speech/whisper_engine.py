@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,11 @@ CATCHUP_BACKLOG_SECONDS = 4.0
 """Live: with more audio than this waiting, utterances are grouped to catch up ..."""
 CATCHUP_GROUP_SECONDS = 20.0
 """... up to this length per whisper window."""
+REDECODE_RUNS = False
+"""True: utterances whisper skipped next to each other in a group are decoded again together (one
+encoder pass for the run; a run skipped again is then decoded one by one). Measured on the 176.5 s
+file of all clips: CPU 1.14× the raw engine instead of 1.49×, but CER 0.400 instead of 0.377, so
+files keep the slower, more accurate one-by-one re-decoding (see resources/speech/README.md)."""
 COVERED_OVERLAP = 0.5
 """An utterance counts as written down when a segment overlaps it by this share of its length (max 1 s)."""
 
@@ -60,6 +65,23 @@ COVERED_OVERLAP = 0.5
 def _covered(segments: Sequence[Any], start: float, end: float) -> bool:
     need = COVERED_OVERLAP * min(1.0, end - start)
     return any(min(end, float(s.end)) - max(start, float(s.start)) >= need for s in segments)
+
+
+def _runs(group: Sequence[Utterance], missed: Sequence[Utterance]) -> list[list[Utterance]]:
+    """The missed utterances as runs of neighbours in ``group`` (each run is decoded again as one window)."""
+    ids = {id(u) for u in missed}
+    runs: list[list[Utterance]] = []
+    current: list[Utterance] = []
+    for utt in group:
+        if id(utt) in ids:
+            current.append(utt)
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
 
 _MODEL_CACHE: dict[tuple[str, int, str], Any] = {}
 _MODEL_LOCK = threading.Lock()
@@ -114,6 +136,20 @@ class WhisperEngine:
         self.group_seconds = group_seconds
         self.backlog: Callable[[], float] | None = None
         """Seconds of audio waiting for the recogniser (set by the live pipeline; None for files)."""
+
+    def warm_up(self) -> None:
+        """Load everything the first utterance would otherwise load: OpenCC, jieba and pypinyin tables
+        (vocabulary correction), the VAD session, and one decode (CTranslate2's first call allocates).
+        Call it off the GUI thread before recording: some of these hold the GIL for up to ~250 ms."""
+        self.postprocess("測試寒氧酸鹽")
+        UtteranceSegmenter(self.vad)
+        if self.labeler is not None:
+            self.labeler.extractor(np.zeros(SAMPLE_RATE, dtype=np.int16))
+        opts = asdict(replace(self.decode, beam_size=1, temperature=(0.0,)))
+        segments, _info = self.model.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32), language=self.language,
+                                                vad_filter=False, **opts)
+        for _seg in segments:
+            pass
 
     def transcribe(
         self, chunks: Iterable[Chunk], *, cancel: CancelToken = NEVER_CANCELLED, group_seconds: float | None = None
@@ -202,10 +238,14 @@ class WhisperEngine:
             missed = [utt for utt, (b_start, length, _s) in zip(group, pieces, strict=True)
                       if not _covered(decoded, b_start, b_start + length)]
             if missed:
-                log.info("whisper skipped %d of %d utterances in a group; decoding them alone", len(missed), len(group))
+                log.info("whisper skipped %d of %d utterances in a group; decoding them again", len(missed), len(group))
             finals = list(self._finals(decoded, samples, duration, to_stream, cancel))
-            for utt in missed:
-                finals += list(self._decode_group([utt], cancel))
+            for run in _runs(group, missed):
+                if len(run) == 1 or len(run) == len(group) or not REDECODE_RUNS:
+                    for utt in run:
+                        finals += list(self._decode_group([utt], cancel))
+                else:  # a stretch whisper dropped (usually the tail): one more window for all of it
+                    finals += list(self._decode_group(run, cancel))
             yield from sorted(finals, key=lambda f: f.start)
             return
         yield from self._finals(segments, samples, duration, to_stream, cancel)

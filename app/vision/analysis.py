@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -417,6 +417,12 @@ class VideoAnalysis:
         return {"summary": self.summary.to_json(), "seconds": [s.to_json() for s in self.seconds]}
 
 
+BACKLOG_LIMIT_S = 2.0
+"""Live: with more audio than this waiting for speech recognition, video analysis thins out ..."""
+THINNED_FPS = 5.0
+"""... to this many analysed frames per second (every frame is still recorded and shown)."""
+
+
 class PacedAnalyzer:
     """Live analysis that never holds up the recording: late frames are recorded but not analysed.
 
@@ -426,19 +432,30 @@ class PacedAnalyzer:
     face mesh runs on every ``landmark_stride``-th analysed frame. Observations are numbered by
     stream time (``index = round(time_s * fps)``), so the per-second rows stay on the clock when
     frames are skipped. The underlying :class:`FrameAnalyzer` (and its models) is created on the
-    first frame, i.e. in the video thread.
+    first frame, i.e. in the video thread. With ``backlog`` (seconds of audio waiting for speech
+    recognition) above ``backlog_limit``, only ``thinned_fps`` frames a second are analysed, so the
+    recogniser gets the CPU back; those frames count in ``skipped`` and ``skipped_for_speech``.
     """
 
     def __init__(self, *, fps: float = 15.0, landmark_stride: int = 2, max_lag: float = 0.25,
-                 clock: Any = None, analyzer: FrameAnalyzer | None = None) -> None:
+                 clock: Any = None, analyzer: FrameAnalyzer | None = None,
+                 backlog: Callable[[], float] | None = None, backlog_limit: float = BACKLOG_LIMIT_S,
+                 thinned_fps: float = THINNED_FPS) -> None:
         self.fps = fps
         self.landmark_stride = landmark_stride
         self.max_lag = max_lag
         self._clock = clock or time.monotonic
         self._inner = analyzer
         self._origin: tuple[float, float] | None = None  # (clock, stream time) of the first frame
+        self.backlog = backlog
+        """Seconds of audio waiting for speech recognition (set by the live pipeline); None: not watched."""
+        self.backlog_limit = backlog_limit
+        self.thinned_fps = thinned_fps
         self.analysed = 0
         self.skipped = 0
+        self.skipped_for_speech = 0
+        """Frames not analysed because speech recognition had fallen behind (part of ``skipped``)."""
+        self._last_thinned = -1
 
     @property
     def inner(self) -> FrameAnalyzer:
@@ -461,10 +478,21 @@ class PacedAnalyzer:
             self._origin = (now, time_s)
         return (now - self._origin[0]) - (time_s - self._origin[1])
 
+    def speech_behind(self) -> bool:
+        return self.backlog is not None and self.backlog() > self.backlog_limit
+
     def analyze(self, frame: np.ndarray, time_s: float) -> FrameObservation | None:
         if self.lateness(time_s) > self.max_lag and self.analysed:
             self.skipped += 1
             return None
+        if self.analysed and self.speech_behind():
+            # Speech recognition is behind: analyse only ``thinned_fps`` frames a second so it gets the CPU.
+            slot = int(time_s * self.thinned_fps + 1e-6)
+            if slot == self._last_thinned:
+                self.skipped += 1
+                self.skipped_for_speech += 1
+                return None
+            self._last_thinned = slot
         obs = self.inner.analyze(frame, time_s)
         self.analysed += 1
         return replace(obs, index=int(round(time_s * self.fps)))

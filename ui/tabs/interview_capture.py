@@ -61,7 +61,7 @@ from ui.widgets.level_meter import LevelMeter
 from ui.widgets.progress import run_with_progress
 from ui.widgets.transcript_view import ShownSegment, TranscriptView
 from ui.widgets.video_view import VideoView
-from ui.workers_stream import AsrWorker, AudioWorker, VideoWorker, stop_all
+from ui.workers_stream import AsrWorker, AudioWorker, PreparedEngine, VideoWorker, stop_all
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ class InterviewCapturePage(Tab):
         self.asr_worker: AsrWorker | None = None
         self.video_worker: VideoWorker | None = None
         self.analyzer: Any = None  # PacedAnalyzer of the running recording (skipped share)
+        self._prepared: PreparedEngine | None = None  # recogniser built ahead for the interview on screen
+        self._prepared_for: tuple[Any, ...] | None = None
         self._obs_pending: list[ObservationValues] = []
         self._ended: set[str] = set()
         self._engine_label = ""
@@ -336,6 +338,7 @@ class InterviewCapturePage(Tab):
         self._show_question()
         self._set_state()
         if not self.is_recording():
+            self._prepare_engine()
             self._load_versions()
 
     def _show_info(self) -> None:
@@ -511,6 +514,7 @@ class InterviewCapturePage(Tab):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.devices = dialog.choice()
             self._set_state()
+            self._prepare_engine()  # the enrolled interviewer's voice is part of the recogniser
 
     # ================================================================ recording
     def start_recording(self) -> None:
@@ -557,6 +561,24 @@ class InterviewCapturePage(Tab):
         vector = self.services.capture.speaker_vector(self.devices.interviewer) if self.devices.interviewer else None
         return default_engine(vocab, vector)
 
+    def _prepare_engine(self) -> None:
+        """Build and warm up the recogniser in the pool once audio is consented, before recording starts."""
+        s = self.setup
+        if s is None or not (s.consent.given and s.consent.audio):
+            return
+        key = self._engine_key()
+        if self._prepared is not None and self._prepared_for == key:
+            return
+        prepared = PreparedEngine(self._make_engine)
+        self._prepared, self._prepared_for = prepared, key
+        self.pool.submit(prepared.build, lane="io")
+
+    def _engine_key(self) -> tuple[Any, ...]:
+        """What the prepared recogniser depends on (interview vocabulary, enrolled voice, engine setting)."""
+        s = self.setup
+        return (s.interview_id if s else None, s.vocabulary if s else (), self.devices.interviewer,
+                self.engine_factory, self._engine_name())
+
     def _on_recording_started(self, rec: RecordingInfo) -> None:
         assert self.setup is not None
         consent = self.setup.consent
@@ -590,8 +612,12 @@ class InterviewCapturePage(Tab):
             assert chunks is not None
             queue_ = chunks
 
-            def make_engine() -> SpeechEngine:
-                engine = self._make_engine()
+            prepared = self._prepared if self._prepared_for == self._engine_key() else None
+            self._prepared, self._prepared_for = None, None
+
+            def make_engine() -> SpeechEngine:  # runs in the recogniser thread
+                engine = prepared.take() if prepared is not None else None
+                engine = engine if engine is not None else self._make_engine()
                 if hasattr(engine, "backlog"):  # whisper groups waiting utterances when it falls behind
                     engine.backlog = lambda: queue_.backlog_seconds
                 return engine
@@ -606,7 +632,8 @@ class InterviewCapturePage(Tab):
             # Late frames are recorded but not analysed, so analysis never holds up recording or speech.
             from app.vision.analysis import PacedAnalyzer
 
-            self.analyzer = PacedAnalyzer() if consent.observations else None
+            backlog = (lambda q=chunks: q.backlog_seconds) if chunks is not None and self.asr_worker is not None else None
+            self.analyzer = PacedAnalyzer(backlog=backlog) if consent.observations else None
             self.video_worker = VideoWorker(frames, rec.video_dir, analyze=consent.observations, parent=self,
                                             analyzer=self.analyzer)
             self.video_worker.second.connect(self._on_video_second)
@@ -1001,6 +1028,8 @@ def start_file_fed_recording(page: InterviewCapturePage, media_dir: Path, work_d
     _wait(lambda: page.setup is not None and page.setup.interview_id == iv, 60)
     page.save_consent(True, True, True)
     _wait(lambda: page.setup is not None and page.setup.consent.given, 60)
+    # As in a real interview, the recogniser loads while the interviewer checks the devices after consent.
+    _wait(lambda: page._prepared is None or page._prepared.ready, 180)
     page.start_recording()
     if not _wait(page.is_recording, 60):
         raise RuntimeError("the file-fed recording did not start")

@@ -134,3 +134,13 @@ def test_live_stream_groups_waiting_utterances_only_when_behind(engine) -> None:
             engine.backlog = None
         assert (max(calls) > 1) == grouped, calls
         _every_clip_written_down(finals, spans)
+
+
+def test_skipped_utterances_are_regrouped_as_runs_of_neighbours() -> None:
+    from app.speech.vad import Utterance
+    from app.speech.whisper_engine import _runs
+
+    group = [Utterance(float(i), np.zeros(1600, dtype=np.int16)) for i in range(6)]
+    missed = [group[1], group[3], group[4], group[5]]
+    assert [[u.start for u in run] for run in _runs(group, missed)] == [[1.0], [3.0, 4.0, 5.0]]
+    assert _runs(group, []) == []

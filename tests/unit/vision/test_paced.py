@@ -72,3 +72,21 @@ def test_video_events_record_every_frame_and_keep_seconds_on_stream_time(
     assert [s.second for s in seconds] == [0, 1, 2]  # 45 frames at 15 fps
     assert sum(s.frames for s in seconds) == analyzer.analysed
     assert any(p.stat().st_size > 0 for p in tmp_path.iterdir())
+
+
+def test_analysis_thins_out_while_speech_recognition_is_behind(vision_models: None, video_dir: Path) -> None:
+    frames = _frames(video_dir)  # 3 s at 15 fps
+    fast = Machine(0.01)  # never late by the clock: only the speech backlog decides
+    backlog = [0.0]
+    analyzer = PacedAnalyzer(clock=fast, landmark_stride=1, backlog=lambda: backlog[0], backlog_limit=2.0,
+                             thinned_fps=5.0)
+    first = fast.run(analyzer, frames[:15])
+    assert all(o is not None for o in first) and analyzer.skipped == 0  # keeping up: every frame analysed
+    backlog[0] = 6.0  # whisper falls behind: 5 of 15 frames a second are analysed
+    second = fast.run(analyzer, frames[15:30])
+    assert sum(o is not None for o in second) == 5
+    assert analyzer.skipped == analyzer.skipped_for_speech == 10
+    assert [o.index for o in second if o is not None] == [15, 18, 21, 24, 27]  # spread over the second
+    backlog[0] = 0.5  # caught up: every frame again
+    third = fast.run(analyzer, frames[30:45])
+    assert all(o is not None for o in third) and analyzer.skipped == 10
